@@ -1,0 +1,48 @@
+"""The one error hierarchy of loglines.
+
+Low-level errors (Redis, HTTP, file system) are translated into these where
+they enter the code, with the original chained (``raise X(...) from err``),
+so callers catch loglines errors and never a library's.
+"""
+
+
+class LoglinesError(Exception):
+    """Base of every error loglines raises on purpose."""
+
+
+class ConfigError(LoglinesError):
+    """The configuration is wrong; ``problems`` holds one line per problem.
+
+    Each line names the file, the section and the key, so the message can be
+    shown to a user as it is, without a traceback.
+    """
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class QueueError(LoglinesError):
+    """A queue operation could not be carried out."""
+
+
+class QueueUnavailable(QueueError):
+    """Redis could not be reached; the caller retries with backoff."""
+
+
+class PluginError(LoglinesError):
+    """A plugin could not be loaded or does not follow the contract."""
+
+
+class DeliveryError(LoglinesError):
+    """An event could not be delivered to the tracker.
+
+    ``temporary`` tells whether a retry may succeed (5xx, 429, 408, timeout,
+    connection error) or not (other 4xx).
+    """
+
+    def __init__(self, message, temporary):
+        super().__init__(message)
+        self.temporary = temporary
