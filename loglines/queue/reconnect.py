@@ -1,0 +1,38 @@
+"""Surviving a Redis outage: call again with backoff until Redis answers.
+
+Workers never exit because Redis restarted; they log the outage once, wait
+with a capped exponential backoff (checking whether they were asked to
+stop) and go on where they were.
+"""
+
+import logging
+import time
+
+from ..errors import QueueUnavailable
+from .backoff import Backoff
+
+log = logging.getLogger(__name__)
+
+RECONNECT = Backoff(base=0.1, cap=5.0)
+
+
+class Stopped(Exception):
+    """Raised by ``call`` when the caller was asked to stop while waiting."""
+
+
+def call(fn, *args, should_stop=lambda: False, backoff=RECONNECT, sleep=time.sleep, **kw):
+    attempt = 0
+    while True:
+        try:
+            result = fn(*args, **kw)
+        except QueueUnavailable as err:
+            attempt += 1
+            if attempt == 1:
+                log.warning("%s; retrying until it is back", err)
+            if should_stop():
+                raise Stopped() from err
+            sleep(backoff.delay(attempt))
+            continue
+        if attempt:
+            log.info("Redis is back after %d attempts", attempt)
+        return result
