@@ -1,0 +1,17 @@
+"""loglines.cfg: loaded and checked once at start into plain typed objects."""
+
+from .loader import load
+from .model import (
+    Config,
+    ProgramSection,
+    QueueSettings,
+    RedisSettings,
+    RetrySettings,
+    SupervisorSettings,
+)
+from .plugin_view import PluginConfigView
+
+__all__ = [
+    "Config", "PluginConfigView", "ProgramSection", "QueueSettings", "RedisSettings",
+    "RetrySettings", "SupervisorSettings", "load",
+]

@@ -1,0 +1,121 @@
+"""From checked sections to the typed model, with the checks that span keys."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from . import spec
+from .model import (
+    Config,
+    ProgramSection,
+    QueueSettings,
+    RedisSettings,
+    RetrySettings,
+    SupervisorSettings,
+)
+
+_RETRY_KEYS = ("max_attempts", "retry_delay", "retry_max_delay")
+
+
+def config(path, parsed, raw, kinds, problems):
+    path = Path(path)
+    redis = _redis(parsed, kinds)
+    queues = _queues(parsed.get("queues", {}))
+    programs = {}
+    for name, kind in kinds.items():
+        if kind not in spec.GLOBAL_SECTIONS and kind != "redis-server":
+            programs[name] = _program(name, kind, parsed[name], problems)
+            _check_program(programs[name], redis, problems)
+    _check_redis(redis, queues, problems)
+    return Config(
+        path=path,
+        instance_dir=path.resolve().parent,
+        supervisor=SupervisorSettings(**_present(parsed.get("supervisor", {}),
+                                                  SupervisorSettings)),
+        queues=queues,
+        redis=redis,
+        programs=programs,
+        warnings=tuple(problems.warnings),
+        raw={name: dict(section) for name, section in raw.items() if isinstance(section, dict)},
+    )
+
+
+def _present(section, cls):
+    """The values of ``section`` that ``cls`` has a field for, None ones left out."""
+    fields = cls.__dataclass_fields__
+    return {
+        k: Path(v) if fields[k].type is Path else v
+        for k, v in section.items() if k in fields and v is not None
+    }
+
+
+def _redis(parsed, kinds):
+    redis = {"": RedisSettings(name="")}
+    for name, kind in kinds.items():
+        if kind == "redis-server":
+            short = "" if name == "redis" else name[len("redis_"):]
+            redis[short] = RedisSettings(name=short, **_present(parsed[name], RedisSettings))
+    return redis
+
+
+def _queues(section):
+    overrides = {
+        name: {k: v for k, v in sub.items() if v is not None}
+        for name, sub in section.items() if isinstance(sub, dict)
+    }
+    scalars = {k: v for k, v in section.items() if not isinstance(v, dict)}
+    retry = RetrySettings(*(scalars.pop(k) for k in _RETRY_KEYS)) if scalars else None
+    if retry is None:
+        return QueueSettings(overrides=overrides)
+    return QueueSettings(retry=retry, overrides=overrides, **scalars)
+
+
+def _program(name, kind, section, problems):
+    options = {k: v for k, v in section.items() if k in spec.KINDS[kind] or k in spec.PROGRAM}
+    plugin = {k: v for k, v in section.items() if k not in options}
+    command = options.get("command")
+    if command and kind in spec.SCRIPT_KINDS:
+        problems.warn(name, "command", f"{command} is a 2010 script; the generated supervisord "
+                      f"config runs `loglines worker {name}` instead")
+    elif command and kind == "redis":
+        problems.warn(name, "command", f"{command} is not used; the generated supervisord "
+                      "config runs the embedded Redis (`loglines redis`) instead")
+    if kind == "broker" and options.get("fanout_status_queue"):
+        problems.warn(name, "fanout_status_queue", "not needed any more: the reliable queue "
+                      "keeps in-flight items itself; the key is ignored")
+    return ProgramSection(name=name, kind=kind, options=options, plugin_options=plugin)
+
+
+def _check_program(program, redis, problems):
+    o = program.options
+    if o.get("redis") not in redis:
+        problems.add(program.name, "redis", f"no [redis_{o['redis']}] section")
+    if program.kind == "pirus2":
+        _check_pirus2(program, problems)
+    if program.kind == "broker" and o["listento"] in o["fanout"]:
+        problems.add(program.name, "fanout", "a broker cannot fan out into its own queue")
+
+
+def _check_pirus2(program, problems):
+    o = program.options
+    url = o.get("endpoint_url")
+    if not url and not o["dry_run"]:
+        problems.add(program.name, "endpoint_url", "missing (required unless dry_run = true)")
+    elif url and urlsplit(url).scheme not in ("http", "https"):
+        problems.add(program.name, "endpoint_url", f"expected an http(s) URL, got {url!r}")
+    for key in ("success_queue", "other_queue"):
+        if o.get(key) and o[key] == o["listento"]:
+            problems.add(program.name, key, "cannot be the queue the worker listens to")
+
+
+def _check_redis(redis, queues, problems):
+    if queues.consumer_timeout < 2 * queues.heartbeat_interval:
+        problems.add("queues", "consumer_timeout",
+                     "must be at least twice heartbeat_interval, or live consumers look dead")
+    for settings in redis.values():
+        if settings.socket_timeout <= queues.block_timeout + 1:
+            problems.add(settings.section, "socket_timeout",
+                         "must exceed [queues] block_timeout by more than a second, or "
+                         "blocking reads time out")
+        if settings.managed and (settings.url or settings.unix_socket):
+            problems.add(settings.section, "managed",
+                         "a managed Redis is reached by host and port; remove url/unix_socket")

@@ -1,0 +1,137 @@
+"""The configuration as plain typed objects, built once at start.
+
+Secrets are kept out of ``repr`` so that logging a settings object never
+prints them.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..queue.backoff import Backoff
+from ..queue.policy import QueuePolicy
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    name: str  # "" for [redis], "test" for [redis_test]
+    host: str = "127.0.0.1"
+    port: int = 6379
+    db: int = 0
+    password: str | None = field(default=None, repr=False)
+    url: str | None = field(default=None, repr=False)
+    unix_socket: str | None = None
+    managed: bool = False
+    bind: str = "127.0.0.1"
+    data_dir: Path = Path("var/redis")
+    maxmemory: str | None = None
+    socket_timeout: float = 10.0
+    connect_timeout: float = 5.0
+
+    @property
+    def section(self):
+        return f"redis_{self.name}" if self.name else "redis"
+
+    def describe(self):
+        """Where it is, for messages; never the password."""
+        if self.url:
+            return "the Redis at the configured url"
+        if self.unix_socket:
+            return f"Redis at {self.unix_socket} db {self.db}"
+        return f"Redis at {self.host}:{self.port} db {self.db}"
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    max_attempts: int
+    retry_delay: float
+    retry_max_delay: float
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    prefix: str = "loglines"
+    cap: int = 1_000_000
+    consumer_timeout: float = 30.0
+    heartbeat_interval: float = 5.0
+    block_timeout: float = 1.0
+    retry: RetrySettings = RetrySettings(64, 1.0, 3600.0)
+    overrides: dict = field(default_factory=dict)  # queue name -> dict of the keys set
+
+    def policy(self, name, retry=None):
+        """The QueuePolicy of queue ``name``; ``retry`` (a worker's own
+        retry keys, set ones only) wins over the deployment's defaults, and
+        a [[name]] subsection of [queues] wins over both."""
+        merged = {
+            "cap": self.cap,
+            "max_attempts": self.retry.max_attempts,
+            "retry_delay": self.retry.retry_delay,
+            "retry_max_delay": self.retry.retry_max_delay,
+        }
+        merged.update(retry or {})
+        merged.update(self.overrides.get(name, {}))
+        return QueuePolicy(
+            cap=merged["cap"],
+            max_attempts=merged["max_attempts"],
+            backoff=Backoff(base=merged["retry_delay"], cap=merged["retry_max_delay"]),
+        )
+
+
+@dataclass(frozen=True)
+class SupervisorSettings:
+    port: str = "127.0.0.1:9001"
+    username: str = "loglines"
+    password: str | None = field(default=None, repr=False)
+    logfile: Path = Path("var/log/supervisord.log")
+    pidfile: Path = Path("var/supervisord.pid")
+    childlogdir: Path = Path("var/log")
+    loglevel: str = "info"
+    nodaemon: bool = False
+
+
+@dataclass(frozen=True)
+class ProgramSection:
+    """A [process_*], [logger_*] or [worker_*] section: one supervised program."""
+
+    name: str
+    kind: str
+    options: dict = field(repr=False)  # validated, typed values of the kind's keys
+    plugin_options: dict = field(default_factory=dict, repr=False)
+
+    def get(self, key, default=None):
+        return self.options.get(key, default)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    instance_dir: Path
+    supervisor: SupervisorSettings
+    queues: QueueSettings
+    redis: dict  # name -> RedisSettings ("" is [redis])
+    programs: dict  # section name -> ProgramSection, in file order
+    warnings: tuple = ()
+    raw: dict = field(default_factory=dict, repr=False)  # section -> key -> text, for plugins
+
+    def resolve(self, path):
+        """A path from the configuration, relative to the instance directory."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else self.instance_dir / p
+
+    def queue_policy(self, name):
+        """The policy of queue ``name``, the same in every process: the retry
+        keys of the section that consumes it (2010's ``pauseonfail`` is the
+        backoff cap) over the [queues] defaults, under a [[name]] override."""
+        retry = {}
+        for program in self.programs.values():
+            if program.get("listento") == name:
+                if program.get("pauseonfail") is not None:
+                    retry["retry_max_delay"] = program.get("pauseonfail")
+                retry.update({k: program.get(k) for k in ("max_attempts", "retry_delay",
+                              "retry_max_delay") if program.get(k) is not None})
+        return self.queues.policy(name, retry)
+
+    def redis_settings(self, name=""):
+        return self.redis[name]
+
+    def program(self, name):
+        return self.programs[name]

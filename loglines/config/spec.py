@@ -1,0 +1,133 @@
+"""The validation spec of loglines.cfg, one block per section kind.
+
+Key names and meanings of the 2010 file are kept; what is new has new keys.
+A worker section's kind is named by ``kind =`` or, in a 2010 file, told by
+its ``command =`` script or by the keys it has.
+"""
+
+SUPERVISOR = """
+port = string(default='127.0.0.1:9001')
+username = string(default='loglines')
+password = string(default=None)
+logfile = string(default='var/log/supervisord.log')
+pidfile = string(default='var/supervisord.pid')
+childlogdir = string(default='var/log')
+loglevel = option('critical', 'error', 'warn', 'info', 'debug', 'trace', 'blather', default='info')
+nodaemon = boolean(default=False)
+"""
+
+REDIS = """
+host = string(default='127.0.0.1')
+port = integer(min=1, max=65535, default=6379)
+db = integer(min=0, default=0)
+password = string(default=None)
+url = string(default=None)
+unix_socket = string(default=None)
+managed = boolean(default=False)
+bind = string(default='127.0.0.1')
+data_dir = string(default='var/redis')
+maxmemory = string(default=None)
+socket_timeout = float(min=0.5, default=10.0)
+connect_timeout = float(min=0.1, default=5.0)
+"""
+
+# 64 attempts with the default one-hour cap keep an event retried for more
+# than a day, the outage the design asks to survive.
+_RETRY = """
+max_attempts = integer(min=1, default={max_attempts})
+retry_delay = float(min=0, default={retry_delay})
+retry_max_delay = float(min=0, default={retry_max_delay})
+"""
+
+QUEUES = """
+prefix = queue_name(default='loglines')
+cap = integer(min=0, default=1000000)
+consumer_timeout = float(min=2, default=30.0)
+heartbeat_interval = float(min=0.1, default=5.0)
+block_timeout = float(min=0.05, max=30, default=1.0)
+""" + _RETRY.format(max_attempts=64, retry_delay=1.0, retry_max_delay=3600.0) + """
+[__many__]
+cap = integer(min=0, default=None)
+""" + _RETRY.format(max_attempts=None, retry_delay=None, retry_max_delay=None)
+
+# Keys every program section ([process_*], [logger_*], [worker_*]) takes:
+# supervisord's per-program settings, and which Redis it talks to.
+PROGRAM = """
+kind = string(default=None)
+command = string(default=None)
+redis = string(default='')
+autostart = boolean(default=True)
+autorestart = option('true', 'false', 'unexpected', default='true')
+numprocs = integer(min=1, max=64, default=1)
+priority = integer(min=0, max=999, default=None)
+startsecs = integer(min=0, default=None)
+startretries = integer(min=0, default=None)
+stopwaitsecs = integer(min=1, default=None)
+stdout_logfile = string(default=None)
+user = string(default=None)
+environment = string(default=None)
+"""
+
+KINDS = {
+    "logfilewatcher": """
+logfile = string
+servicename = string
+pushto = queue_name
+start_at = option('end', 'beginning', default='end')
+max_line_size = integer(min=256, default=16384)
+batch_size = integer(min=1, max=10000, default=1000)
+poll_interval = float(min=0.01, max=5, default=0.1)
+state_dir = string(default='var/tail')
+""",
+    "logfromqueue": """
+listento = queue_name
+logfile = string
+batch_size = integer(min=1, max=1000, default=500)
+""",
+    "broker": """
+listento = queue_name
+fanout = queue_list
+fanout_status_queue = string(default=None)
+idletime = float(min=0.05, max=30, default=1.0)
+batch_size = integer(min=1, max=1000, default=1000)
+""",
+    "pirus2": """
+listento = queue_name
+repository_plugin = string
+endpoint_url = string(default=None)
+success = status_list(default=list('200'))
+timeout = float(min=0.1, default=60.0)
+connect_timeout = float(min=0.1, default=10.0)
+pauseonfail = float(min=0, default=None)
+ratelimit = float(min=0, default=0)
+concurrency = integer(min=1, max=256, default=8)
+success_queue = queue_name(default=None)
+other_queue = queue_name(default=None)
+dry_run = boolean(default=False)
+dry_run_file = string(default='var/log/dry_run_urls.log')
+debug = boolean(default=False)
+batch_size = integer(min=1, max=1000, default=100)
+""" + _RETRY.format(max_attempts=None, retry_delay=None, retry_max_delay=None),
+    # A program of the user's own ([process_*] other than redis).
+    "command": """
+command = string
+""",
+    # The embedded Redis ([process_redis]), run as `loglines redis`.
+    "redis": "",
+}
+
+# 2010 files name the script a program ran; this is what each one was.
+SCRIPT_KINDS = {
+    "logfilewatcher": "logfilewatcher",
+    "logfromqueue": "logfromqueue",
+    "broker": "broker",
+    "pirus2": "pirus2",
+}
+
+# Plugins read their own keys from the worker's section (the 2010
+# default_utils plugin reads url_ver, svc_dat and rfr_id); OpenURL-shaped
+# keys and keys starting with plugin_ are passed to them unchecked.
+PLUGIN_KEY_PREFIXES = ("url_", "rft", "rfr_", "req_", "svc", "res_", "ctx_", "plugin_")
+
+GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES}
+PROGRAM_PREFIXES = ("process_", "logger_", "worker_")

