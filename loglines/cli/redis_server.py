@@ -1,0 +1,14 @@
+"""loglines redis: run the embedded Redis in the foreground (for supervisord)."""
+
+from .. import embedded_redis
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "redis", help="run the managed Redis in the foreground (AOF on, 127.0.0.1)")
+    p.add_argument("--redis", metavar="NAME", help="run the [redis_NAME] section's server")
+    p.set_defaults(handler=run, needs_context=True)
+
+
+def run(ctx):
+    embedded_redis.run(ctx.config, ctx.redis_name)  # replaces this process
