@@ -1,0 +1,71 @@
+"""A real redis-server for the tests, on a free port, through the same
+configuration code as the embedded Redis (AOF on)."""
+
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import redis
+
+from loglines.config.model import RedisSettings
+from loglines.embedded_redis import find_redis_server, write_config
+from loglines.redis_connection import connect
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    def __init__(self, data_dir, port=None, password=None):
+        self.binary = find_redis_server()
+        self.port = port or free_port()
+        self.data_dir = data_dir
+        self.settings = RedisSettings(
+            name="", host="127.0.0.1", port=self.port, password=password, managed=True,
+            data_dir=data_dir, socket_timeout=10.0, connect_timeout=2.0,
+        )
+        self.process = None
+
+    def start(self):
+        conf = write_config(self.settings, self.data_dir)
+        log = open(os.path.join(self.data_dir, "redis.log"), "ab")  # noqa: SIM115
+        self.process = subprocess.Popen([self.binary, str(conf)], stdout=log, stderr=log)
+        log.close()
+        self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=20.0):
+        client = self.client(socket_timeout=1.0)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                return
+            except (redis.ConnectionError, redis.BusyLoadingError, redis.TimeoutError):
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError(f"redis-server on port {self.port} did not start") from None
+                time.sleep(0.05)
+            finally:
+                client.close()
+
+    def client(self, socket_timeout=10.0):
+        return connect(dataclasses.replace(self.settings, socket_timeout=socket_timeout))
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+    def restart(self, sig=signal.SIGTERM):
+        self.stop(sig)
+        return self.start()
