@@ -1,0 +1,154 @@
+"""Benchmark: events/s delivered to a local tracker that answers 200 at once.
+
+Compares, in one run and against the same server:
+  - TrackerClient (urllib3 pool, keep-alive, ``concurrency`` threads),
+  - a requests.Session sized to ``concurrency``, driven by the same kind of
+    thread pool (the alternative design.md names),
+  - one ``requests.get`` per event, in sequence (the 2010 design).
+The server runs in its own process so it does not share the GIL with the
+clients. Prints figures; nothing is asserted.
+
+    .venv/bin/python bench/delivery_client.py [--events 5000] [--concurrency 8] [--latency-ms 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from loglines.delivery import TrackerClient
+
+PARAMS = {
+    "url_ver": "Z39.88-2004",
+    "url_tim": "2010-10-17T03:04:42Z",
+    "req_id": "192.0.2.10",
+    "req_dat": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+    "rft.artnum": "oai:repo.example.ac.uk:1234",
+    "rfr_id": "repo.example.ac.uk",
+    "rfr_dat": "https://scholar.google.com/",
+    "svc_dat": "https://repo.example.ac.uk/1234/1/paper.pdf",
+    "rft_dat": "Request",
+}
+
+
+RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+
+
+class Tracker(asyncio.Protocol):
+    """The cheapest keep-alive HTTP/1.1 server: one 200 per request head.
+
+    http.server tops out near 2k requests/s here and would measure itself,
+    not the clients. GET requests have no body, so each blank line ends one.
+    ``latency`` delays every answer, as a distant tracker would.
+    """
+
+    latency = 0.0
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.pending = b""
+
+    def data_received(self, data):
+        self.pending += data
+        requests_seen = self.pending.count(b"\r\n\r\n")
+        if not requests_seen:
+            return
+        self.pending = self.pending.rpartition(b"\r\n\r\n")[2]
+        if self.latency:
+            loop = asyncio.get_running_loop()
+            loop.call_later(self.latency, self.answer, requests_seen)
+        else:
+            self.answer(requests_seen)
+
+    def answer(self, count):
+        if not self.transport.is_closing():
+            self.transport.write(RESPONSE * count)
+
+
+def serve(port_queue, latency: float) -> None:
+    async def run():
+        Tracker.latency = latency
+        server = await asyncio.get_running_loop().create_server(Tracker, "127.0.0.1", 0)
+        port_queue.put(server.sockets[0].getsockname()[1])
+        await server.serve_forever()
+
+    asyncio.run(run())
+
+
+def rate(label: str, events: int, run) -> None:
+    start = time.perf_counter()
+    ok = run()
+    elapsed = time.perf_counter() - start
+    print(f"{label:<44} {events / elapsed:>9,.0f} events/s  ({ok}/{events} ok, {elapsed:.2f} s)")
+
+
+def bench_client(url: str, events: list, concurrency: int) -> int:
+    with TrackerClient(url, concurrency=concurrency) as client:
+        return sum(o.ok for o in client.send_many(events))
+
+
+def bench_session(url: str, events: list, concurrency: int) -> int:
+    """A requests.Session driven exactly as TrackerClient drives its pool."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=concurrency, max_retries=0)
+    session.mount("http://", adapter)
+    positions, lock, ok = iter(range(len(events))), threading.Lock(), []
+
+    def sender():
+        while True:
+            with lock:
+                index = next(positions, None)
+            if index is None:
+                return
+            response = session.get(url, params=events[index][1], timeout=(10, 60))
+            ok.append(response.status_code == 200)
+
+    with session, ThreadPoolExecutor(concurrency) as pool:
+        for done in [pool.submit(sender) for _ in range(concurrency)]:
+            done.result()
+    return sum(ok)
+
+
+def bench_requests_get(url: str, events: list) -> int:
+    return sum(requests.get(url, params=p, timeout=(10, 60)).status_code == 200 for _, p in events)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="delay every answer, as a distant tracker would (default 0)",
+    )
+    args = parser.parse_args()
+    port_queue = multiprocessing.Queue()
+    latency = args.latency_ms / 1000
+    server = multiprocessing.Process(target=serve, args=(port_queue, latency), daemon=True)
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{port_queue.get(timeout=10)}/counter/"
+        events = [(n, PARAMS) for n in range(args.events)]
+        n, c = args.events, args.concurrency
+        rate(f"TrackerClient, concurrency {c}", n, lambda: bench_client(url, events, c))
+        rate("TrackerClient, concurrency 1", n, lambda: bench_client(url, events, 1))
+        rate(
+            f"requests.Session + threads, concurrency {c}", n, lambda: bench_session(url, events, c)
+        )
+        rate("requests.get per event (2010 design)", n, lambda: bench_requests_get(url, events))
+    finally:
+        server.terminate()
+        server.join()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""What happened to one event, and how tracker answers are classified.
+
+tracker-protocol.md section 1: the accepted codes are success; 5xx, 429,
+408, timeouts and connection errors are temporary (the queue retries with
+backoff); any other answer is permanent (the queue dead-letters at once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from loglines.errors import DeliveryError
+
+# Enough of a tracker's error page to say why, little enough for a log line
+# and a dead-letter record.
+BODY_PREFIX_CHARS = 200
+TEMPORARY_STATUS = frozenset({408, 429})
+
+
+class InvalidClientSettings(DeliveryError, ValueError):
+    """The client was built with settings that can never work (misuse).
+
+    A ``DeliveryError`` with ``temporary=False`` so callers that catch the
+    project's errors see it, and a ``ValueError`` because that is what it is.
+    """
+
+    def __init__(self, message: str):
+        super().__init__(message, temporary=False)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of delivering one event; ``url`` has its secrets redacted."""
+
+    key: Any
+    ok: bool
+    temporary: bool
+    status: int | None
+    error: str | None
+    url: str
+
+    def to_error(self) -> DeliveryError | None:
+        """The failure as the project's error, for a dead-letter record; None if ok."""
+        if self.ok:
+            return None
+        return DeliveryError(self.error or "delivery failed", temporary=self.temporary)
+
+
+def is_temporary_status(status: int) -> bool:
+    return status >= 500 or status in TEMPORARY_STATUS
+
+
+def status_error(status: int, body: bytes) -> str:
+    """The error text of a refused event: the status and the start of the body."""
+    text = " ".join(body.decode("utf-8", errors="replace").split())
+    if len(text) > BODY_PREFIX_CHARS:
+        text = text[:BODY_PREFIX_CHARS] + "..."
+    return f"tracker answered HTTP {status}: {text}" if text else f"tracker answered HTTP {status}"
+
+
+def exception_error(exc: BaseException) -> str:
+    """The error text of an event that got no answer (timeout, refused, reset)."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text[: BODY_PREFIX_CHARS * 2]

@@ -1,0 +1,106 @@
+"""Tracker URLs: the GET URL of one event, and a redacted copy for logs.
+
+The URL that is sent keeps every secret; the copy shown in outcomes, errors
+and the dry-run file has them replaced by ``REDACTED``. Secrets are the
+``token_auth`` parameter (Matomo, tracker-protocol.md section 5) and the
+userinfo of the endpoint URL, which is sent as HTTP basic auth instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, quote_plus, unquote, urlencode, urlsplit
+
+from urllib3.util import make_headers
+
+from loglines.delivery.outcome import InvalidClientSettings
+
+REDACTED = "REDACTED"
+SECRET_PARAMS = frozenset({"token_auth"})
+
+Params = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class EventUrl:
+    """One event's URL: ``target`` (path and query) is sent, ``shown`` is logged."""
+
+    target: str
+    shown: str
+    secrets: tuple[str, ...]
+
+
+class Endpoint:
+    """A validated tracker endpoint that turns parameters into event URLs."""
+
+    def __init__(self, url: str):
+        parts = _split_checked(url)
+        host = parts.netloc.rpartition("@")[2]
+        self.origin = f"{parts.scheme}://{host}"
+        path = parts.path or "/"
+        self._base = f"{path}?{parts.query}" if parts.query else path
+        self._has_query = bool(parts.query)
+        self.headers: dict[str, str] = {}
+        secrets = [v for k, v in parse_qsl(parts.query) if k in SECRET_PARAMS]
+        shown_host = host
+        if "@" in parts.netloc:
+            # urllib3 ignores userinfo; requests would send it as basic auth,
+            # so do the same and keep it out of the URL altogether.
+            user, password = unquote(parts.username or ""), unquote(parts.password or "")
+            self.headers = make_headers(basic_auth=f"{user}:{password}")
+            secrets += [user, password, parts.netloc.rpartition("@")[0]]
+            shown_host = f"{REDACTED}@{host}"
+        self._shown_base = f"{parts.scheme}://{shown_host}{_redact_query(path, parts.query)}"
+        self._secrets = tuple(s for s in secrets if s)
+
+    def event_url(self, params: Params) -> EventUrl:
+        """Build the URL of one event; parameter order is kept as given."""
+        pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
+        tokens = [str(v) for k, v in pairs if k in SECRET_PARAMS and str(v)]
+        secrets = self._secrets + tuple(tokens) + tuple(quote_plus(t) for t in tokens)
+        if not pairs:
+            return EventUrl(self._base, self._shown_base, secrets)
+        sep = "&" if self._has_query else "?"
+        query = shown_query = urlencode(pairs)
+        if tokens:  # encoding is most of the cost: do it twice only when needed
+            shown_pairs = [(k, REDACTED if k in SECRET_PARAMS else v) for k, v in pairs]
+            shown_query = urlencode(shown_pairs)
+        return EventUrl(
+            target=f"{self._base}{sep}{query}",
+            shown=f"{self._shown_base}{sep}{shown_query}",
+            secrets=secrets,
+        )
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret in ``text``: a tracker may echo the query in its body."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _split_checked(url: str):
+    if not isinstance(url, str):
+        raise InvalidClientSettings(f"tracker endpoint must be a URL string, got {type(url)}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError on a bad port
+    except ValueError as err:
+        raise InvalidClientSettings(f"tracker endpoint is not a URL: {err}") from err
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # The URL itself is not repeated: its userinfo may hold a password.
+        raise InvalidClientSettings(
+            "tracker endpoint must be an http:// or https:// URL with a host, "
+            f"got scheme {parts.scheme!r} and host {parts.hostname!r}"
+        )
+    return parts
+
+
+def _redact_query(path: str, query: str) -> str:
+    if not query:
+        return path
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(k in SECRET_PARAMS for k, _ in pairs):
+        query = urlencode([(k, REDACTED if k in SECRET_PARAMS else v) for k, v in pairs])
+    return f"{path}?{query}"

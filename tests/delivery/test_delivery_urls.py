@@ -1,0 +1,40 @@
+"""Event URLs and their redacted copies (pure functions, no network)."""
+
+from __future__ import annotations
+
+from loglines.delivery.urls import Endpoint, scrub
+
+
+def test_params_are_appended_in_order():
+    event = Endpoint("https://irus.example/counter/").event_url([("b", "2"), ("a", "1 &=")])
+    assert event.target == "/counter/?b=2&a=1+%26%3D"
+    assert event.shown == "https://irus.example/counter/?b=2&a=1+%26%3D"
+    assert event.secrets == ()
+
+
+def test_existing_query_and_bare_host():
+    assert Endpoint("http://t.example/c?x=1").event_url({"a": "b"}).target == "/c?x=1&a=b"
+    assert Endpoint("http://t.example").event_url({"a": "b"}).target == "/?a=b"
+    assert Endpoint("http://t.example/c?").event_url({"a": "b"}).target == "/c?a=b"
+    assert Endpoint("http://t.example/c?x=1").event_url({}).target == "/c?x=1"
+
+
+def test_token_auth_in_endpoint_and_params_is_redacted():
+    endpoint = Endpoint("https://m.example/piwik.php?token_auth=abcd&idsite=3")
+    event = endpoint.event_url({"token_auth": "wx yz", "rec": "1"})
+    assert event.target == "/piwik.php?token_auth=abcd&idsite=3&token_auth=wx+yz&rec=1"
+    assert event.shown == (
+        "https://m.example/piwik.php?token_auth=REDACTED&idsite=3&token_auth=REDACTED&rec=1"
+    )
+    assert set(event.secrets) == {"abcd", "wx yz", "wx+yz"}
+
+
+def test_userinfo_becomes_a_header_and_is_redacted():
+    endpoint = Endpoint("https://u:p%3Aw@t.example:8443/c/")
+    assert endpoint.origin == "https://t.example:8443"
+    assert endpoint.headers == {"authorization": "Basic dTpwOnc="}
+    assert endpoint.event_url({"a": "b"}).shown == "https://REDACTED@t.example:8443/c/?a=b"
+
+
+def test_scrub_replaces_longest_secrets_first():
+    assert scrub("x=wx+yz y=wx yz", ["wx", "wx+yz", "wx yz"]) == "x=REDACTED y=REDACTED"
