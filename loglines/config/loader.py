@@ -16,6 +16,8 @@ from ..errors import ConfigError
 from . import build, spec
 from .checks import FUNCTIONS, describe
 
+# Program sections become supervisord [program:NAME] sections and file names.
+_SECTION_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -113,6 +115,9 @@ def _section_kind(name, section, problems):
         return name
     if name == "redis" or name.startswith("redis_"):
         return "redis-server"
+    if not _SECTION_NAME.match(name):
+        problems.add(name, "", "a section name may hold only letters, digits, '_', '.' and '-'")
+        return None
     if not name.startswith(spec.PROGRAM_PREFIXES):
         problems.add(name, "", "unknown section (expected [supervisor], [queues], [redis], "
                      "[redis_NAME], [process_NAME], [logger_NAME] or [worker_NAME])")

@@ -65,7 +65,6 @@ startretries = integer(min=0, default=None)
 stopwaitsecs = integer(min=1, default=None)
 stdout_logfile = string(default=None)
 user = string(default=None)
-environment = string(default=None)
 """
 
 KINDS = {

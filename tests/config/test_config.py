@@ -194,3 +194,9 @@ def test_paths_resolve_against_the_instance_directory(tmp_path):
     config = load(write(tmp_path, MINIMAL))
     assert config.resolve("var/redis") == tmp_path / "var/redis"
     assert config.resolve("/abs/x") == Path("/abs/x")
+
+
+def test_section_names_are_safe_for_supervisord_and_file_names(tmp_path):
+    lines, path = problems(tmp_path, "[worker_a b]\nlistento = a\nfanout = b\n")
+    assert lines == [f"{path}: [worker_a b]: a section name may hold only letters, digits, "
+                     "'_', '.' and '-'"]
