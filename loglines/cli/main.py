@@ -8,11 +8,11 @@ import argparse
 import sys
 
 from .. import log
-from ..errors import ConfigError, LoglinesError, QueueUnavailable
-from . import check, dead, exit_codes, redis_server, status
+from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable
+from . import check, dead, exit_codes, redis_server, status, worker
 from .context import Context
 
-COMMANDS = (check, status, dead, redis_server)
+COMMANDS = (check, status, dead, redis_server, worker)
 
 
 def parser():
@@ -39,6 +39,9 @@ def main(argv=None):
     except ConfigError as err:
         for line in err.problems:
             print(line, file=sys.stderr)
+        return exit_codes.CONFIG
+    except PluginError as err:
+        print(err, file=sys.stderr)
         return exit_codes.CONFIG
     except QueueUnavailable as err:
         print(f"loglines: {err}", file=sys.stderr)

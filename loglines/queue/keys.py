@@ -22,6 +22,7 @@ Deployment-wide:
     {p}:consumers        ZSET   consumer id -> last heartbeat (ms, Redis clock)
     {p}:consumer-info    HASH   consumer id -> JSON (host, pid, section, queues)
     {p}:recovery-lock    STRING held by the one process running a recovery pass
+    {p}:counts:SECTION   HASH   counter name -> total, per configured program
 """
 
 import re
@@ -78,6 +79,9 @@ class Keyspace:
     @property
     def recovery_lock(self):
         return f"{self.base}:recovery-lock"
+
+    def counts(self, section):
+        return f"{self.base}:counts:{section}"
 
     def queue(self, name):
         if not valid_name(name):

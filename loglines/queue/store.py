@@ -91,6 +91,23 @@ class QueueStore:
                                        now - last <= self.consumer_timeout, json.loads(raw)))
         return result
 
+    def add_counts(self, section, counts):
+        """Add to the counters of a program section (every process adds to
+        the same hash, so the totals cover every host)."""
+        if not counts:
+            return
+        key = self.keyspace.counts(section)
+        with translated_errors():
+            pipe = self.client.pipeline(transaction=False)
+            for name, n in counts.items():
+                pipe.hincrby(key, name, n)
+            pipe.execute()
+
+    def counts(self, section):
+        with translated_errors():
+            raw = self.client.hgetall(self.keyspace.counts(section))
+        return {k.decode(): int(v) for k, v in sorted(raw.items())}
+
     def try_lock_recovery(self, hold_seconds):
         """At most one recovery pass per ``hold_seconds`` in the deployment.
 

@@ -1,0 +1,50 @@
+"""loglines worker SECTION: run the worker of one program section.
+
+This is what every generated supervisord program runs. It logs to stdout
+(supervisord keeps the log), stops gracefully on SIGTERM, and exits only
+when asked to or on a misconfiguration: a Redis outage is waited out.
+"""
+
+import importlib
+import sys
+
+from .. import log
+from ..errors import ConfigError
+from ..runtime.context import WorkerContext
+from ..runtime.stop import StopFlag
+
+WORKER_KINDS = ("logfilewatcher", "broker", "pirus2", "logfromqueue")
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("worker", help="run the worker of a [logger_*] or [worker_*] "
+                              "section (what supervisord runs)")
+    p.add_argument("section", help="the section name, e.g. worker_pirus2")
+    p.add_argument("--process-num", type=int, default=0, metavar="N",
+                   help="supervisord's process number, for numprocs > 1")
+    p.add_argument("--redis", metavar="NAME", help="use the [redis_NAME] section")
+    p.add_argument("--burst", action="store_true",
+                   help="exit when there is nothing left to do instead of waiting")
+    p.set_defaults(handler=run, needs_context=True)
+
+
+def run(ctx):
+    args = ctx.args
+    log.setup(args.log_level, stream=sys.stdout, fmt=log.WORKER_FORMAT)
+    section = ctx.config.programs.get(args.section)
+    if section is None or section.kind not in WORKER_KINDS:
+        known = ", ".join(n for n, p in ctx.config.programs.items() if p.kind in WORKER_KINDS)
+        raise ConfigError(f"{ctx.config.path}: [{args.section}]: no worker section of that name "
+                          f"(worker sections: {known or 'none'})")
+    redis_name = args.redis or section.get("redis") or ""
+    args.redis = redis_name
+    stop = StopFlag()
+    stop.install()
+    module = importlib.import_module(f"loglines.workers.{section.kind}")
+    worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
+                               burst=args.burst)
+    try:
+        return module.run(worker_ctx)
+    finally:
+        worker_ctx.close()
+        worker_ctx.log.info("stopped")

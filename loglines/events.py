@@ -1,0 +1,47 @@
+"""From a queue item to tracker parameters, through the plugin.
+
+Anything wrong with one item (not UTF-8, not JSON, a plugin that raises or
+returns nonsense) is a permanent failure of that item only: it is
+dead-lettered with the reason, and the batch goes on.
+"""
+
+import traceback
+from collections.abc import Mapping
+
+import simplejson as json
+
+
+class BadItem(Exception):
+    """This item can never become an event; the message says why."""
+
+
+def _plugin_failure(err):
+    frames = traceback.extract_tb(err.__traceback__)[-3:]
+    where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in frames)
+    return f"plugin raised {type(err).__name__}: {err} (at {where})"
+
+
+def tracker_params(plugin, config_view, section, payload):
+    """The parameters to send, or None when the line is not a usage event."""
+    try:
+        jmsg = payload.decode("utf-8")
+        message = json.loads(jmsg)
+    except UnicodeDecodeError as err:
+        raise BadItem(f"payload is not UTF-8: {err}") from None
+    except ValueError as err:
+        raise BadItem(f"payload is not JSON: {err}") from None
+    if not isinstance(message, dict) or "logline" not in message:
+        raise BadItem("payload is not a loglines message (a JSON object with 'logline')")
+    try:
+        parsed = plugin.parseline(jmsg)
+        params = plugin.get_openurl_params(config_view, section, parsed)
+    except Exception as err:  # a plugin's bug must not stop the worker
+        raise BadItem(_plugin_failure(err)) from None
+    if not params:
+        return None
+    if isinstance(params, Mapping):
+        params = list(params.items())
+    try:
+        return [(str(k), "" if v is None else str(v)) for k, v in params]
+    except (TypeError, ValueError):
+        raise BadItem(f"plugin returned {type(params).__name__}, not a dict") from None

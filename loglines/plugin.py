@@ -1,0 +1,59 @@
+"""Loading a repository plugin: a Python file in plugins/, loaded by path.
+
+``repository_plugin`` may be a name (``eprints``: plugins/eprints.py in the
+instance directory), the 2010 dotted form (``plugins.ora_utils``), or a
+path to a .py file. The module gets a private name, so nothing called
+``plugins`` enters the import namespace.
+"""
+
+import hashlib
+import importlib.util
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PluginError
+
+CONTRACT = ("parseline", "get_openurl_params")
+
+
+@dataclass(frozen=True)
+class Plugin:
+    path: Path
+    module: object
+
+    def parseline(self, jmsg):
+        return self.module.parseline(jmsg)
+
+    def get_openurl_params(self, config_view, section, parsed):
+        return self.module.get_openurl_params(config_view, section, parsed)
+
+
+def plugin_path(config, spec):
+    spec = spec.strip()
+    if spec.endswith(".py") or "/" in spec:
+        return config.resolve(spec)
+    name = spec[len("plugins."):] if spec.startswith("plugins.") else spec
+    return config.instance_dir / "plugins" / f"{name.replace('.', '/')}.py"
+
+
+def load(config, section_name, spec):
+    """The plugin named by ``spec``, or a PluginError naming file, section and key."""
+    path = plugin_path(config, spec)
+    where = f"{config.path}: [{section_name}] repository_plugin"
+    if not path.is_file():
+        raise PluginError(f"{where}: no plugin file {path}")
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    module_name = f"loglines_plugin_{path.stem}_{digest}"
+    try:
+        spec_obj = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec_obj)
+        sys.modules[module_name] = module  # dataclasses and pickling look here
+        spec_obj.loader.exec_module(module)
+    except Exception as err:
+        sys.modules.pop(module_name, None)
+        raise PluginError(f"{where}: {path} failed to load: {type(err).__name__}: {err}") from err
+    missing = [f for f in CONTRACT if not callable(getattr(module, f, None))]
+    if missing:
+        raise PluginError(f"{where}: {path} has no {' or '.join(missing)}() function")
+    return Plugin(path, module)

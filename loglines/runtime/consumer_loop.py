@@ -1,0 +1,77 @@
+"""The loop of a worker that consumes a queue: fetch a batch, handle it,
+wait for more; give back what it holds when asked to stop.
+
+``handle(items)`` must settle every item (ack, fail or release). An
+exception escaping it is a bug or a poison batch: its unsettled items are
+failed with the error, which counts an attempt, so a batch that always
+breaks the worker ends dead-lettered instead of crash-looping the process.
+"""
+
+import traceback
+
+from ..errors import QueueUnavailable
+from ..queue import Failure, reconnect
+
+
+def consume(ctx, queue, handle, batch_size, before_fetch=None):
+    block = ctx.config.queues.block_timeout
+    try:
+        while not ctx.stop.is_set():
+            if before_fetch is not None and not before_fetch():
+                continue
+            fetched = _fetch(ctx, queue, batch_size)
+            if fetched is None:
+                break
+            _report(ctx, queue, fetched)
+            if not fetched.items:
+                if ctx.burst:
+                    break
+                due = fetched.next_due
+                ctx.call(queue.wait, block if due is None else min(block, max(0.01, due)))
+                continue
+            _handle_safely(ctx, queue, handle, fetched.items)
+            ctx.counters.flush()
+    except reconnect.Stopped:
+        pass
+
+
+def _fetch(ctx, queue, count):
+    """A fetch whose reply was lost leaves items in flight that this consumer
+    does not know of; after an outage they are released before going on."""
+    lost_reply = False
+    attempt = 0
+    while not ctx.stop.is_set():
+        try:
+            if lost_reply:
+                queue.reclaim(ctx.consumer_id)
+                lost_reply = False
+            return queue.fetch(ctx.consumer_id, count)
+        except QueueUnavailable as err:
+            lost_reply = True
+            attempt += 1
+            if attempt == 1:
+                ctx.log.warning("%s; retrying until it is back", err)
+            ctx.stop.wait(reconnect.RECONNECT.delay(attempt))
+    return None
+
+
+def _report(ctx, queue, fetched):
+    if fetched.given_up:
+        ctx.counters.add("dead_max_attempts", fetched.given_up)
+        ctx.log.warning("%d items of %s dead-lettered: out of attempts (see `loglines dead "
+                        "list %s`)", fetched.given_up, queue.name, queue.name)
+    if fetched.orphans:
+        ctx.log.warning("%d ids without payload in %s forgotten", fetched.orphans, queue.name)
+
+
+def _handle_safely(ctx, queue, handle, items):
+    try:
+        handle(items)
+    except reconnect.Stopped:
+        raise
+    except Exception as err:
+        summary = "".join(traceback.format_exception_only(type(err), err)).strip()
+        ctx.log.exception("handling a batch of %d items failed", len(items))
+        failures = [Failure(i, f"worker error: {summary}") for i in items]
+        ctx.counters.add("worker_errors", len(items))
+        ctx.call(queue.fail, ctx.consumer_id, failures)

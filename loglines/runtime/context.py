@@ -1,0 +1,55 @@
+"""The context of one worker process, built once in ``loglines worker``."""
+
+import logging
+
+from ..queue import Heartbeat, QueueStore, new_consumer_id, reconnect
+from ..redis_connection import connect
+from .counters import Counters
+
+
+class WorkerContext:
+    def __init__(self, config, section, process_num=0, redis_settings=None, stop=None,
+                 store=None, burst=False):
+        from .stop import StopFlag
+
+        self.config = config
+        self.section = section
+        self.process_num = process_num
+        # Burst mode: return once there is nothing left to do (tests, replays).
+        self.burst = burst
+        self.stop = stop or StopFlag()
+        self.log = logging.getLogger(f"loglines.{section.name}")
+        self.store = store or QueueStore(
+            connect(redis_settings or config.redis_settings(section.get("redis") or "")),
+            config.queues.prefix, config.queue_policy,
+            consumer_timeout=config.queues.consumer_timeout,
+        )
+        self.consumer_id = new_consumer_id()
+        self.counters = Counters(self.store, section.name)
+        self.heartbeat = None
+
+    def queue(self, name):
+        return self.store.queue(name)
+
+    def call(self, fn, *args, **kw):
+        """``fn`` until Redis answers; raises reconnect.Stopped if asked to stop."""
+        return reconnect.call(fn, *args, should_stop=self.stop.is_set, **kw)
+
+    def start_heartbeat(self, queues=()):
+        """Register this process (it shows in ``loglines status``) and beat.
+
+        Every worker beats, so every worker offers to run the recovery pass.
+        """
+        q = self.config.queues
+        self.heartbeat = Heartbeat(
+            self.store, self.consumer_id,
+            {"section": self.section.name, "kind": self.section.kind,
+             "process_num": self.process_num, "queues": list(queues)},
+            interval=q.heartbeat_interval, recovery_interval=q.consumer_timeout / 3,
+        )
+        self.call(self.heartbeat.start)
+
+    def close(self):
+        self.counters.flush()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()

@@ -1,0 +1,139 @@
+"""broker, pirus2 and logfromqueue in-process against a real Redis and a
+local tracker."""
+
+import json
+
+from tests.queue.test_crashes import wait_for
+from tests.workers.conftest import Background, run_worker, worker_context
+
+
+def message(line, service="repo.example.ac.uk"):
+    return json.dumps({"service": service, "logline": line, "source": "/x.log", "offset": 1})
+
+
+def lines_in(queue):
+    return [json.loads(i.payload)["logline"] for i in queue.fetch("reader", 1000).items]
+
+
+def test_broker_copies_every_line_into_every_fanout_queue(instance):
+    config = instance()
+    ctx = worker_context(config, "worker_broker")
+    ctx.queue("loglines").push([message(f"GET /{i} 200") for i in range(2500)])
+    run_worker(config, "worker_broker")
+    for name in ("pirus2", "copy"):
+        got = ctx.queue(name).fetch("c", 1000).items
+        assert len(got) == 1000
+    assert ctx.queue("pirus2").stats().ready == 1500
+    assert ctx.store.counts("worker_broker")["moved"] == 2500
+
+
+def test_pirus2_delivers_events_and_routes_the_rest(instance, tracker):
+    config = instance()
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message("GET /1/1/a.pdf 200"), message("GET /2/ 206"), message("RAISE"),
+            b"{not json", b"\xff\xfe", json.dumps({"no": "logline"}),
+            message("GET /3/1/b.pdf 200")])
+    run_worker(config, "worker_pirus2")
+    assert tracker.accepted == [
+        {"url_ver": "Z39.88-2004-test", "rfr_id": "repo.example.ac.uk", "svc_dat": "/1/1/a.pdf"},
+        {"url_ver": "Z39.88-2004-test", "rfr_id": "repo.example.ac.uk", "svc_dat": "/3/1/b.pdf"},
+    ]
+    assert lines_in(ctx.queue("articlelog")) == ["GET /1/1/a.pdf 200", "GET /3/1/b.pdf 200"]
+    assert lines_in(ctx.queue("otherlog")) == ["GET /2/ 206"]
+    dead = {d.payload: d.error for d in q.dead_items()}
+    assert len(dead) == 4
+    assert dead[message("RAISE").encode()].startswith(
+        "plugin raised RuntimeError: plugin exploded on purpose (at ")
+    assert "simple.py" in dead[message("RAISE").encode()]
+    assert dead[b"{not json"].startswith("payload is not JSON")
+    assert dead[b"\xff\xfe"].startswith("payload is not UTF-8")
+    assert "not a loglines message" in dead[json.dumps({"no": "logline"}).encode()]
+    counts = ctx.store.counts("worker_pirus2")
+    assert counts["delivered"] == 2 and counts["not_events"] == 1
+    assert counts["failed_permanent"] == 4
+    assert q.stats().ready == q.stats().inflight == 0
+
+
+def test_a_400_dead_letters_that_event_only(instance, tracker):
+    config = instance()
+    tracker.status = lambda params: 400 if params["svc_dat"] == "/bad" else 200
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message("GET /good1 200"), message("GET /bad 200"), message("GET /good2 200")])
+    run_worker(config, "worker_pirus2")
+    assert [p["svc_dat"] for p in tracker.accepted] == ["/good1", "/good2"]
+    [dead] = q.dead_items()
+    assert json.loads(dead.payload)["logline"] == "GET /bad 200"
+    assert dead.error.startswith("tracker answered HTTP 400")
+
+
+def test_an_outage_is_retried_with_backoff_until_every_event_is_delivered(instance, tracker):
+    config = instance(queues="retry_delay = 0.05\nretry_max_delay = 0.3")
+    tracker.status = 503
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message(f"GET /{i} 200") for i in range(20)])
+    with Background(config, "worker_pirus2"):
+        assert wait_for(lambda: len(tracker.refused) >= 40, timeout=30)
+        assert q.stats().dead == 0
+        tracker.status = 200
+        assert wait_for(lambda: len(tracker.accepted) == 20, timeout=30)
+    assert sorted(p["svc_dat"] for p in tracker.accepted) == sorted(f"/{i}" for i in range(20))
+    stats = q.stats()
+    assert (stats.ready, stats.inflight, stats.delayed, stats.dead) == (0, 0, 0, 0)
+    assert ctx.store.counts("worker_pirus2")["failed_temporary"] >= 40
+
+
+def test_a_hanging_tracker_is_a_temporary_failure(instance, tracker):
+    config = instance(extra="timeout = 0.3", queues="retry_delay = 0.05\nretry_max_delay = 0.1")
+    tracker.hang = 1.0
+    ctx = worker_context(config, "worker_pirus2")
+    ctx.queue("pirus2").push([message("GET /slow 200")])
+    with Background(config, "worker_pirus2"):
+        assert wait_for(lambda: ctx.store.counts("worker_pirus2").get("failed_temporary"),
+                        timeout=30)
+        tracker.hang = 0
+        assert wait_for(lambda: any(p["svc_dat"] == "/slow" for p in tracker.accepted),
+                        timeout=30)
+    assert ctx.queue("pirus2").stats().dead == 0
+
+
+def test_dry_run_writes_the_urls_and_sends_nothing(instance, tracker, tmp_path):
+    config = instance(extra="dry_run = true\ndry_run_file = var/dry.log")
+    ctx = worker_context(config, "worker_pirus2")
+    ctx.queue("pirus2").push([message("GET /1/1/a.pdf 200")])
+    run_worker(config, "worker_pirus2")
+    assert tracker.accepted == []
+    lines = (tmp_path / "var/dry.log").read_text().splitlines()
+    assert lines == [f"{tracker.url}?url_ver=Z39.88-2004-test&rfr_id=repo.example.ac.uk"
+                     "&svc_dat=%2F1%2F1%2Fa.pdf"]
+
+
+def test_logfromqueue_appends_lines_and_survives_rotation(instance, tmp_path):
+    config = instance()
+    ctx = worker_context(config, "logger_articlelogger")
+    q = ctx.queue("articlelog")
+    q.push([message("line one"), message("line two")])
+    run_worker(config, "logger_articlelogger")
+    log = tmp_path / "logs/articles.log"
+    assert log.read_text() == "line one\nline two\n"
+    log.rename(tmp_path / "logs/articles.log.1")
+    q.push([message("line three"), b"junk"])
+    run_worker(config, "logger_articlelogger")
+    assert log.read_text() == "line three\n"
+    assert q.dead_items()[0].payload == b"junk"
+
+
+def test_a_missing_plugin_is_one_clear_line(instance, capsys, tmp_path):
+    from loglines.cli.main import main
+
+    config = instance(extra="")
+    text = config.path.read_text().replace(str(config.program("worker_pirus2").get(
+        "repository_plugin")), "nosuchplugin")
+    config.path.write_text(text)
+    code = main(["--config", str(config.path), "worker", "worker_pirus2"])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert err.strip() == (f"{config.path}: [worker_pirus2] repository_plugin: no plugin file "
+                           f"{tmp_path / 'plugins/nosuchplugin.py'}")

@@ -1,0 +1,34 @@
+"""broker: moves each line of its queue into every fanout queue, in batches.
+
+Each batch is one atomic step (the fanout script): a crash leaves every
+line either still in the source or in all targets, never some. While a
+target is full nothing moves, so backpressure reaches the tailer.
+"""
+
+
+def run(ctx):
+    options = ctx.section.options
+    source = ctx.queue(options["listento"])
+    targets = [ctx.queue(name) for name in options["fanout"]]
+    ctx.start_heartbeat([source.name])
+    ctx.log.info("moving %s into %s", source.name, ", ".join(t.name for t in targets))
+    waiting_for = None
+    while not ctx.stop.is_set():
+        moved, full = ctx.call(source.fanout, targets, options["batch_size"])
+        if full is not None:
+            if waiting_for != full.name:
+                ctx.log.warning("%s is at its cap; waiting for room", full.name)
+            waiting_for = full.name
+            ctx.stop.wait(min(1.0, options["idletime"]))
+            continue
+        if waiting_for is not None:
+            ctx.log.info("%s has room again", waiting_for)
+            waiting_for = None
+        if moved:
+            ctx.counters.add("moved", moved)
+            ctx.counters.flush()
+        elif ctx.burst:
+            break
+        else:
+            ctx.call(source.wait, options["idletime"])
+    return 0

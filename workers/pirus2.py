@@ -1,0 +1,122 @@
+"""pirus2: decides with the plugin which lines are usage events and
+delivers each to the tracker (IRUS OpenURL over HTTP GET).
+
+Per batch: every item is evaluated by the plugin, the events are sent with
+several requests in flight, then each item is settled: delivered (acked,
+copied to success_queue), not an event (acked, copied to other_queue),
+temporarily failed (parked with backoff; the worker goes on with other
+items), or permanently failed (dead-lettered with the reason).
+"""
+
+import time
+
+from loglines import plugin as plugins
+from loglines.config import PluginConfigView
+from loglines.delivery import TrackerClient
+from loglines.events import BadItem, tracker_params
+from loglines.queue import Failure
+from loglines.runtime.consumer_loop import consume
+
+
+class Settle:
+    """What happens to each item of a batch, collected, then done in 4 calls."""
+
+    def __init__(self):
+        self.delivered, self.other, self.failures = [], [], []
+
+    def apply(self, ctx, queue, success, other):
+        cid = ctx.consumer_id
+        if self.delivered:
+            ctx.call(queue.ack, cid, self.delivered, forward_to=success)
+        if self.other:
+            ctx.call(queue.ack, cid, self.other, forward_to=other)
+        if self.failures:
+            ctx.call(queue.fail, cid, self.failures)
+
+
+class Pirus2:
+    def __init__(self, ctx):
+        o = ctx.section.options
+        self.ctx = ctx
+        self.plugin = plugins.load(ctx.config, ctx.section.name, o["repository_plugin"])
+        self.view = PluginConfigView(ctx.config.raw)
+        self.queue = ctx.queue(o["listento"])
+        self.success = [ctx.queue(o["success_queue"])] if o.get("success_queue") else []
+        self.other = [ctx.queue(o["other_queue"])] if o.get("other_queue") else []
+        self.dry_run_file = None
+        if o["dry_run"]:
+            self.dry_run_file = ctx.config.resolve(o["dry_run_file"])
+            self.dry_run_file.parent.mkdir(parents=True, exist_ok=True)
+        self.client = TrackerClient(
+            o.get("endpoint_url") or "http://dry-run.invalid/", timeout=o["timeout"],
+            connect_timeout=o["connect_timeout"], accepted_status=o["success"],
+            concurrency=o["concurrency"], ratelimit=o["ratelimit"], dry_run_file=self.dry_run_file,
+        )
+        self.last_warning = 0.0
+
+    def handle(self, items):
+        settle = Settle()
+        events = []
+        for item in items:
+            try:
+                params = tracker_params(self.plugin, self.view, self.ctx.section.name,
+                                        item.payload)
+            except BadItem as err:
+                settle.failures.append(Failure(item, str(err), permanent=True))
+                continue
+            if params is None:
+                settle.other.append(item.id)
+            else:
+                events.append((item, params))
+        for outcome in self.client.send_many(events):
+            item = outcome.key
+            if outcome.ok:
+                settle.delivered.append(item.id)
+            else:
+                settle.failures.append(Failure(item, outcome.error,
+                                               permanent=not outcome.temporary))
+        settle.apply(self.ctx, self.queue, self.success, self.other)
+        self.count(items, settle)
+
+    def count(self, items, settle):
+        c = self.ctx.counters
+        permanent = sum(f.permanent for f in settle.failures)
+        temporary = len(settle.failures) - permanent
+        c.add("fetched", len(items))
+        c.add("delivered", len(settle.delivered))
+        c.add("not_events", len(settle.other))
+        c.add("failed_temporary", temporary)
+        c.add("failed_permanent", permanent)
+        if settle.failures and time.monotonic() - self.last_warning > 30:
+            self.last_warning = time.monotonic()
+            self.ctx.log.warning("%d temporary and %d permanent failures in a batch of %d; "
+                                 "first: %s", temporary, permanent, len(items),
+                                 settle.failures[0].error)
+
+    def room_downstream(self):
+        """Pause while a queue this worker copies into is at its cap."""
+        for target in self.success + self.other:
+            stats = self.ctx.call(target.stats)
+            if target.policy.cap and stats.ready + stats.inflight + stats.delayed >= \
+                    target.policy.cap:
+                self.ctx.log.warning("%s is at its cap; waiting for room", target.name)
+                self.ctx.stop.wait(1.0)
+                return False
+        return True
+
+
+def run(ctx):
+    worker = Pirus2(ctx)
+    ctx.start_heartbeat([worker.queue.name])
+    if worker.dry_run_file:
+        mode = f"dry run: URLs written to {worker.dry_run_file}"
+    else:
+        mode = f"to {ctx.section.get('endpoint_url')}"
+    ctx.log.info("delivering events of %s with plugin %s, %s", worker.queue.name,
+                 worker.plugin.path.name, mode)
+    try:
+        consume(ctx, worker.queue, worker.handle, ctx.section.get("batch_size"),
+                before_fetch=worker.room_downstream)
+    finally:
+        worker.client.close()
+    return 0
