@@ -22,6 +22,8 @@ def collect(ctx):
         "prefix": ctx.config.queues.prefix,
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in store.consumers()],
+        "counts": {name: store.counts(name) for name in ctx.config.programs
+                   if ctx.config.programs[name].kind not in ("redis", "command")},
     }
 
 
@@ -50,4 +52,10 @@ def run(ctx):
         out(f"  {c['id']}  {info.get('section', '?')}  host {info.get('host', '?')} "
             f"pid {info.get('pid', '?')}  last beat {beat} ({c['age']:.1f}s ago, {state})  "
             f"holds {holding.get(c['id'], 0)}")
+    counted = {name: counts for name, counts in report["counts"].items() if counts}
+    if counted:
+        out()
+        out("counts (all processes, since the first start):")
+    for name, counts in counted.items():
+        out(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0

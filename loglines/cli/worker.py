@@ -10,6 +10,7 @@ import sys
 
 from .. import log
 from ..errors import ConfigError
+from ..queue import reconnect
 from ..runtime.context import WorkerContext
 from ..runtime.stop import StopFlag
 
@@ -45,6 +46,8 @@ def run(ctx):
                                burst=args.burst)
     try:
         return module.run(worker_ctx)
+    except reconnect.Stopped:
+        return 0  # asked to stop while waiting for Redis
     finally:
         worker_ctx.close()
         worker_ctx.log.info("stopped")

@@ -68,8 +68,12 @@ def test_status_shows_depths_and_consumers(capsys, cfg, make_store):
     [consumer] = report["consumers"]
     assert consumer["id"] == "host:1:abcd" and consumer["alive"]
     assert consumer["info"]["section"] == "worker_pirus2"
+    store.add_counts("worker_broker", {"moved": 7})
+    code, out, _ = run(capsys, "--config", str(cfg), "status", "--json")
+    assert json.loads(out)["counts"] == {"worker_broker": {"moved": 7}}
     code, out, _ = run(capsys, "--config", str(cfg), "status")
     assert "pirus2" in out and "host:1:abcd" in out and "holds 1" in out
+    assert "worker_broker: moved 7" in out
 
 
 def test_dead_list_requeue_purge(capsys, cfg, make_store):
