@@ -1,0 +1,35 @@
+"""Following log files and cutting them into lines, with checkpoints.
+
+The tailers never talk to Redis. A worker drives them in a loop::
+
+    batch = tailer.read(max_lines=1000)   # Batch, or None: never blocks
+    if batch is None:
+        tailer.wait(1.0)                  # returns early when data arrives
+    else:
+        push(batch)                       # lines; batch.rejects are dead-lettered
+        tailer.commit(batch)              # checkpoint, once Redis accepted them
+
+- ``FileTailer`` follows one path across rename and copytruncate rotations
+  (``file_tailer``).
+- ``GlobTailer`` follows every file matching a pattern, each with its own
+  ``FileTailer`` and state file (``glob_tailer``).
+- ``Line``, ``Rejected`` and the line cutting rules are in ``lines``;
+  ``Batch`` in ``batch``; the state file in ``checkpoint``.
+"""
+
+from loglines.tailing.batch import Batch
+from loglines.tailing.errors import TailError
+from loglines.tailing.file_tailer import FileTailer
+from loglines.tailing.glob_tailer import GlobTailer
+from loglines.tailing.lines import INCOMPLETE_LINE, LINE_TOO_LONG, Line, Rejected
+
+__all__ = [
+    "INCOMPLETE_LINE",
+    "LINE_TOO_LONG",
+    "Batch",
+    "FileTailer",
+    "GlobTailer",
+    "Line",
+    "Rejected",
+    "TailError",
+]

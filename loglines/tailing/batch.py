@@ -1,0 +1,61 @@
+"""What one ``read`` returns, and what ``commit`` needs to checkpoint it."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from loglines.tailing.checkpoint import Checkpoint
+    from loglines.tailing.lines import Line, Rejected
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where one file tailer stood just after its part of a batch.
+
+    ``owner`` is that tailer; ``seq`` orders its batches so that committing
+    an older batch after a newer one never moves the checkpoint back.
+    """
+
+    owner: Any
+    seq: int
+    checkpoint: Checkpoint
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Lines read in one call, in file order per file.
+
+    ``rejects`` lists the lines that were not handed out, each with its
+    reason, path, offset and a bounded prefix: the worker dead-letters or
+    counts them. ``size`` is the bytes of file the batch covers (lines and
+    rejects). ``marks`` is for ``commit``; one per file the batch read from.
+    """
+
+    lines: list[Line]
+    rejects: list[Rejected] = field(default_factory=list)
+    marks: tuple[Mark, ...] = ()
+
+    @property
+    def rejected(self) -> dict[str, int]:
+        """Number of rejected lines by reason, e.g. ``{"line_too_long": 1}``."""
+        return dict(Counter(reject.reason for reject in self.rejects))
+
+    @property
+    def size(self) -> int:
+        return sum(line.size for line in self.lines) + sum(r.size for r in self.rejects)
+
+    def __len__(self) -> int:
+        """Lines and rejects in the batch."""
+        return len(self.lines) + len(self.rejects)
+
+    @classmethod
+    def merge(cls, batches: list[Batch]) -> Batch:
+        """One batch holding the parts of several (of different files)."""
+        return cls(
+            lines=[line for batch in batches for line in batch.lines],
+            rejects=[reject for batch in batches for reject in batch.rejects],
+            marks=tuple(mark for batch in batches for mark in batch.marks),
+        )

@@ -1,0 +1,90 @@
+"""LineSplitter: cutting bytes into lines, on its own (no files)."""
+
+from loglines.tailing.lines import (
+    INCOMPLETE_LINE,
+    LINE_TOO_LONG,
+    REJECT_PREFIX_BYTES,
+    Line,
+    LineSplitter,
+    Rejected,
+)
+
+
+def pop_all(splitter):
+    items = []
+    while (item := splitter.pop()) is not None:
+        items.append(item)
+    return items
+
+
+def test_only_complete_lines_are_handed_out():
+    splitter = LineSplitter("f", 0, 100)
+    splitter.feed(b"one\ntw")
+    assert pop_all(splitter) == [Line("one", "f", 0, 4)]
+    splitter.feed(b"o\n")
+    assert pop_all(splitter) == [Line("two", "f", 4, 4)]
+    assert splitter.consumed == splitter.end == 8
+
+
+def test_crlf_loses_its_cr_but_size_counts_it():
+    splitter = LineSplitter("f", 10, 100)
+    splitter.feed(b"a\r\nb\n")
+    assert pop_all(splitter) == [Line("a", "f", 10, 3), Line("b", "f", 13, 2)]
+
+
+def test_invalid_utf8_becomes_replacement_characters():
+    splitter = LineSplitter("f", 0, 100)
+    splitter.feed(b"caf\xc3\xa9 \xff\xfe!\n")
+    assert pop_all(splitter)[0].text == "café \ufffd\ufffd!"
+
+
+def test_long_line_with_its_newline_in_the_buffer_is_rejected():
+    splitter = LineSplitter("f", 0, 5)
+    splitter.feed(b"12345\n123456\nok\n")
+    items = pop_all(splitter)
+    assert items == [
+        Line("12345", "f", 0, 6),
+        Rejected(LINE_TOO_LONG, "f", 6, 7, "123456"),
+        Line("ok", "f", 13, 3),
+    ]
+
+
+def test_long_line_is_skipped_without_being_kept():
+    splitter = LineSplitter("f", 0, 100)
+    splitter.feed(b"x" * 150)
+    assert splitter.pop() is None
+    for _ in range(100):
+        splitter.feed(b"y" * 1000)
+        assert splitter.pop() is None
+        assert splitter.buffered == 0
+    splitter.feed(b"yy\nnext\n")
+    reject, line = pop_all(splitter)
+    assert reject.reason == LINE_TOO_LONG
+    assert (reject.offset, reject.size) == (0, 150 + 100_000 + 3)
+    assert reject.prefix == "x" * 150
+    assert line == Line("next", "f", reject.size, 5)
+    assert splitter.consumed == splitter.end
+
+
+def test_reject_prefix_is_bounded():
+    splitter = LineSplitter("f", 0, 10)
+    splitter.feed(b"z" * 5000 + b"\n")
+    (reject,) = pop_all(splitter)
+    assert reject.prefix == "z" * REJECT_PREFIX_BYTES
+
+
+def test_finish_hands_out_buffered_lines_then_rejects_the_unfinished_one():
+    splitter = LineSplitter("f", 0, 100)
+    splitter.feed(b"a\nb\npart")
+    assert splitter.pop() == Line("a", "f", 0, 2)
+    assert splitter.finish() == [
+        Line("b", "f", 2, 2),
+        Rejected(INCOMPLETE_LINE, "f", 4, 4, "part"),
+    ]
+
+
+def test_finish_during_a_skip_rejects_the_long_line():
+    splitter = LineSplitter("f", 0, 3)
+    splitter.feed(b"abcdef")
+    assert splitter.pop() is None
+    assert splitter.finish() == [Rejected(LINE_TOO_LONG, "f", 0, 6, "abcdef")]
