@@ -41,6 +41,13 @@ def instance(tmp_path, redis_server, prefix, tracker):
             other_queue = otherlog
             url_ver = Z39.88-2004-test
             {textwrap.dedent(extra).strip()}
+            [logger_watch]
+            logfile = logs/access*.log
+            servicename = repo.example.ac.uk
+            pushto = loglines
+            start_at = beginning
+            max_line_size = 1024
+            batch_size = 5
             [logger_articlelogger]
             listento = articlelog
             logfile = logs/articles.log

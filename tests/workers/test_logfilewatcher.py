@@ -1,0 +1,114 @@
+"""logfilewatcher in-process: lines reach the queue with their source and
+offset, exactly once across restarts, rotations and a full queue."""
+
+import json
+import os
+
+from tests.queue.test_crashes import wait_for
+from tests.workers.conftest import Background, run_worker, worker_context
+
+
+def append(path, *lines, raw=b""):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        handle.write(b"".join(line.encode() + b"\n" for line in lines) + raw)
+
+
+def drain(queue):
+    got = []
+    while items := queue.fetch("reader", 1000).items:
+        got += [json.loads(i.payload) for i in items]
+        queue.ack("reader", [i.id for i in items])
+    return got
+
+
+def test_lines_arrive_as_messages_with_source_and_offset(instance, tmp_path):
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    append(log, "first line", "second line")
+    append(log, raw=b"partial, no newline yet")
+    run_worker(config, "logger_watch")
+    got = drain(worker_context(config, "logger_watch").queue("loglines"))
+    assert got == [
+        {"service": "repo.example.ac.uk", "logline": "first line", "source": str(log), "offset": 0},
+        {"service": "repo.example.ac.uk", "logline": "second line", "source": str(log),
+         "offset": 11},
+    ]
+
+
+def test_a_restart_resumes_with_no_gap_and_no_repeat(instance, tmp_path):
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, *(f"line {i}" for i in range(12)))
+    run_worker(config, "logger_watch")
+    append(log, *(f"line {i}" for i in range(12, 20)))
+    run_worker(config, "logger_watch")
+    assert [m["logline"] for m in drain(queue)] == [f"line {i}" for i in range(20)]
+
+
+def test_every_file_of_the_glob_is_followed(instance, tmp_path):
+    config = instance()
+    append(tmp_path / "logs/access-a.log", "a1", "a2")
+    append(tmp_path / "logs/access-b.log", "b1")
+    run_worker(config, "logger_watch")
+    got = drain(worker_context(config, "logger_watch").queue("loglines"))
+    assert sorted(m["logline"] for m in got) == ["a1", "a2", "b1"]
+
+
+def test_rename_rotation_while_running_loses_nothing(instance, tmp_path):
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, "before 1", "before 2")
+    with Background(config, "logger_watch"):
+        assert wait_for(lambda: queue.stats().ready == 2)
+        append(log, "late in the old file")
+        os.rename(log, tmp_path / "logs/old.1")
+        append(log, "new 1", "new 2")
+        assert wait_for(lambda: queue.stats().ready == 5, timeout=20)
+    assert [m["logline"] for m in drain(queue)] == [
+        "before 1", "before 2", "late in the old file", "new 1", "new 2"]
+
+
+def test_copytruncate_restarts_at_the_top(instance, tmp_path):
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, "old 1", "old 2", "old 3")
+    run_worker(config, "logger_watch")
+    with open(log, "r+b") as handle:
+        handle.truncate(0)
+    append(log, "fresh")
+    run_worker(config, "logger_watch")
+    assert [m["logline"] for m in drain(queue)] == ["old 1", "old 2", "old 3", "fresh"]
+
+
+def test_a_full_queue_pauses_the_tailer_without_losing_its_place(instance, tmp_path):
+    config = instance(queues="[[loglines]]\ncap = 5")
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, *(f"line {i}" for i in range(23)))
+    got = []
+    with Background(config, "logger_watch"):
+        assert wait_for(lambda: queue.stats().ready == 5)
+        wait_for(lambda: False, timeout=0.5)
+        assert queue.stats().ready == 5  # paused at the cap, not dropping
+        while len(got) < 23:
+            assert wait_for(lambda: queue.stats().ready > 0, timeout=20)
+            got += drain(queue)
+    assert [m["logline"] for m in got] == [f"line {i}" for i in range(23)]
+
+
+def test_bad_input_is_kept_not_dropped(instance, tmp_path):
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, "ok", raw=b"caf\xe9 \xff\xfe junk\n" + b"x" * 5000 + b"\n" + b"after\n")
+    run_worker(config, "logger_watch")
+    assert [m["logline"] for m in drain(queue)] == ["ok", "caf\ufffd \ufffd\ufffd junk", "after"]
+    [dead] = queue.dead_items()
+    assert dead.error.startswith("line_too_long: 5001 bytes at offset")
+    assert json.loads(dead.payload)["logline"].startswith("xxxx")
+    counts = worker_context(config, "logger_watch").store.counts("logger_watch")
+    assert counts["rejected_line_too_long"] == 1 and counts["lines"] == 3

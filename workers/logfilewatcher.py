@@ -1,0 +1,97 @@
+"""logfilewatcher: follows an access log (or every file of a glob) and pushes
+each complete line as ``{"service", "logline", "source", "offset"}``.
+
+The checkpoint moves only after Redis accepted a batch, so a restart
+resumes with no gap and repeats at most the last unacknowledged batch.
+When the queue is at its cap the batch waits (the offset does not move).
+Rejected lines (over max_line_size) are dead-lettered with their reason
+and a prefix of the line, never silently dropped. Invalid UTF-8 is kept,
+each bad byte replaced by U+FFFD.
+"""
+
+import simplejson as json
+
+from loglines.tailing import GlobTailer
+
+WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
+
+
+def payloads(service, lines):
+    return [
+        json.dumps({"service": service, "logline": line.text, "source": line.path,
+                    "offset": line.offset}, ensure_ascii=False, separators=(", ", ": "))
+        for line in lines
+    ]
+
+
+def rejected(service, rejects):
+    return [
+        (json.dumps({"service": service, "logline": r.prefix, "source": r.path,
+                     "offset": r.offset}, ensure_ascii=False),
+         f"{r.reason}: {r.size} bytes at offset {r.offset} of {r.path}")
+        for r in rejects
+    ]
+
+
+class Watcher:
+    def __init__(self, ctx):
+        o = ctx.section.options
+        self.ctx = ctx
+        self.service = o["servicename"]
+        self.queue = ctx.queue(o["pushto"])
+        self.batch_size = o["batch_size"]
+        state_dir = ctx.config.resolve(o["state_dir"]) / ctx.section.name
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.tailer = GlobTailer(
+            str(ctx.config.resolve(o["logfile"])), state_dir, start_at=o["start_at"],
+            max_line_size=o["max_line_size"], poll_interval=o["poll_interval"],
+        )
+        self.full_since = None
+
+    def step(self):
+        """Read, push and checkpoint one batch; False when there was none."""
+        batch = self.tailer.read(max_lines=self.batch_size)
+        if batch is None:
+            self.tailer.wait(WAIT)
+            return False
+        if batch.lines and not self._push(payloads(self.service, batch.lines)):
+            return True  # stopping while the queue was full: not checkpointed
+        if batch.rejects:
+            self.ctx.call(self.queue.bury, rejected(self.service, batch.rejects))
+            for reason, n in batch.rejected.items():
+                self.ctx.counters.add(f"rejected_{reason}", n)
+            self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",
+                                 len(batch.rejects), ", ".join(batch.rejected), self.queue.name)
+        self.tailer.commit(batch)
+        self.ctx.counters.add("lines", len(batch.lines))
+        self.ctx.counters.flush()
+        return True
+
+    def _push(self, messages):
+        while True:
+            result = self.ctx.call(self.queue.push, messages)
+            if result.accepted:
+                if self.full_since is not None:
+                    self.ctx.log.info("%s has room again; reading on", self.queue.name)
+                    self.full_since = None
+                return True
+            if self.full_since is None:
+                self.full_since = result.depth
+                self.ctx.log.warning("%s is at its cap (%d items): pausing, the file position "
+                                     "is kept", self.queue.name, result.depth)
+            if self.ctx.stop.wait(WAIT):
+                return False
+
+
+def run(ctx):
+    watcher = Watcher(ctx)
+    ctx.start_heartbeat([watcher.queue.name])
+    ctx.log.info("following %s into %s as %s", ctx.section.get("logfile"), watcher.queue.name,
+                 watcher.service)
+    try:
+        while not ctx.stop.is_set():
+            if not watcher.step() and ctx.burst:
+                break
+    finally:
+        watcher.tailer.close()
+    return 0
