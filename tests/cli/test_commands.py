@@ -14,8 +14,8 @@ import redis
 from loglines.cli import exit_codes
 from loglines.cli.main import main
 from loglines.queue import Failure
-from tests.queue.test_crashes import wait_for
 from tests.support.redis_server import free_port
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture

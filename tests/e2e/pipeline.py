@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 import xmlrpc.client
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from loglines.config import load
 from loglines.queue import QueueStore
 from loglines.redis_connection import connect
 from tests.support.redis_server import free_port
+from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -21,13 +21,6 @@ PLUGIN = ROOT / "tests/workers/plugins/simple.py"
 PASSWORD = "e2e-pass%word"
 
 
-def wait_for(predicate, timeout=60.0, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 class Pipeline:

@@ -10,8 +10,9 @@ import uuid
 
 import pytest
 
-from tests.e2e.pipeline import PASSWORD, Pipeline, wait_for
+from tests.e2e.pipeline import PASSWORD, Pipeline
 from tests.support.tracker import Tracker
+from tests.support.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -7,6 +7,7 @@ import time
 
 from loglines.config.model import QueueSettings
 from loglines.queue import Heartbeat, new_consumer_id
+from tests.support.waiting import wait_for
 
 ROOT = __file__.rsplit("/tests/", 1)[0]
 
@@ -19,13 +20,6 @@ def start_consumer(redis_server, prefix, queue, mode, count=10):
     )
 
 
-def wait_for(predicate, timeout=30.0, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return predicate()
 
 
 def test_killed_consumer_items_return_after_a_recovery_pass(redis_server, make_store, prefix):

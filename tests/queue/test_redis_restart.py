@@ -7,8 +7,8 @@ import threading
 import pytest
 
 from loglines.queue import QueuePolicy, QueueStore, reconnect
-from tests.queue.test_crashes import wait_for
 from tests.support.redis_server import RedisServer
+from tests.support.waiting import wait_for
 
 
 class Consumer(threading.Thread):

@@ -4,7 +4,7 @@ offset, exactly once across restarts, rotations and a full queue."""
 import json
 import os
 
-from tests.queue.test_crashes import wait_for
+from tests.support.waiting import wait_for
 from tests.workers.conftest import Background, run_worker, worker_context
 
 

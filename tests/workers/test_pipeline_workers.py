@@ -3,7 +3,7 @@ local tracker."""
 
 import json
 
-from tests.queue.test_crashes import wait_for
+from tests.support.waiting import wait_for
 from tests.workers.conftest import Background, run_worker, worker_context
 
 

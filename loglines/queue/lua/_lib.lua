@@ -62,3 +62,16 @@ local function wrong_type(specs)
   return nil
 end
 
+-- Adds to specs the keys a script writes in each target queue: target t's
+-- keys start after KEYS[base + stride * (t - 1)]; layout is {offset, type}.
+local function target_specs(specs, ntargets, base, stride, layout)
+  for t = 1, ntargets do
+    local k = base + stride * (t - 1)
+    for _, entry in ipairs(layout) do
+      specs[#specs + 1] = KEYS[k + entry[1]]
+      specs[#specs + 1] = entry[2]
+    end
+  end
+  return specs
+end
+

@@ -10,14 +10,8 @@
 -- already) is skipped, so the requeued copy is never deleted.
 -- Returns the number of items acknowledged.
 local cid, ntargets = ARGV[1], tonumber(ARGV[2])
-local specs = {KEYS[5], 'string', KEYS[6], 'set'}
-for t = 1, ntargets do
-  local k = 6 + 3 * (t - 1)
-  for _, s in ipairs({KEYS[k + 1], 'list', KEYS[k + 2], 'hash', KEYS[k + 3], 'list'}) do
-    specs[#specs + 1] = s
-  end
-end
-local bad = wrong_type(specs)
+local bad = wrong_type(target_specs({KEYS[5], 'string', KEYS[6], 'set'}, ntargets, 6, 3,
+                                    {{1, 'list'}, {2, 'hash'}, {3, 'list'}}))
 if bad then return redis.error_reply(bad) end
 local payloads = {}
 for i = 3 + ntargets, #ARGV do

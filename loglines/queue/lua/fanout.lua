@@ -15,14 +15,9 @@ for t = 1, ntargets do
     return {0, t}
   end
 end
-local specs = {KEYS[1], 'list', KEYS[2], 'hash', KEYS[5], 'string', KEYS[6], 'set'}
-for t = 1, ntargets do
-  local k = 6 + 5 * (t - 1)
-  for _, s in ipairs({KEYS[k + 1], 'list', KEYS[k + 2], 'hash', KEYS[k + 5], 'list'}) do
-    specs[#specs + 1] = s
-  end
-end
-local bad = wrong_type(specs)
+local bad = wrong_type(target_specs(
+  {KEYS[1], 'list', KEYS[2], 'hash', KEYS[5], 'string', KEYS[6], 'set'}, ntargets, 6, 5,
+  {{1, 'list'}, {2, 'hash'}, {5, 'list'}}))
 if bad then return redis.error_reply(bad) end
 local ids = redis.call('RPOP', KEYS[1], count)
 if not ids then return {0, 0} end
