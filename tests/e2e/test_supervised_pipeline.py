@@ -175,3 +175,20 @@ def test_disable_and_enable_round_trip_through_supervisorctl_update(pipeline):
     pipeline.supervisorctl("update")
     assert wait_for(pipeline.all_running, timeout=30)
     assert "logger_otherlogger:logger_otherlogger" in pipeline.states()
+
+
+def test_workers_ride_out_a_redis_crash_without_exiting(pipeline, tracker):
+    m = marker()
+    workers = {n: p["pid"] for n, p in pipeline.states().items() if "redis" not in n}
+    first = [f"/{m}/a{i}" for i in range(20)]
+    pipeline.write(*(f"GET {e} 200" for e in first))
+    assert wait_for(all_delivered(tracker, first), timeout=60)
+    redis_pid = pipeline.states()["process_redis:process_redis"]["pid"]
+    os.kill(redis_pid, signal.SIGKILL)  # `loglines redis` exec'd: this is redis-server
+    second = [f"/{m}/b{i}" for i in range(20)]
+    pipeline.write(*(f"GET {e} 200" for e in second))
+    assert wait_for(lambda: pipeline.states()["process_redis:process_redis"]["pid"]
+                    not in (0, redis_pid), timeout=30)  # supervisord brought it back
+    assert wait_for(all_delivered(tracker, first + second), timeout=90)
+    after = {n: p["pid"] for n, p in pipeline.states().items() if "redis" not in n}
+    assert after == workers  # no worker exited or was restarted
