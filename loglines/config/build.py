@@ -70,7 +70,8 @@ def _queues(section):
 
 
 def _program(name, kind, section, problems):
-    options = {k: v for k, v in section.items() if k in spec.KINDS[kind] or k in spec.PROGRAM}
+    declared = spec.keyed(spec.PROGRAM).keys() | spec.keyed(spec.KINDS[kind]).keys()
+    options = {k: v for k, v in section.items() if k in declared}
     plugin = {k: v for k, v in section.items() if k not in options}
     command = options.get("command")
     if command and kind in spec.SCRIPT_KINDS:

@@ -45,7 +45,9 @@ def load(path, environ=None):
     parsed = _parse(path, problems, list_values=True)
     if problems.lines:
         raise ConfigError(problems.lines)
-    raw = _parse(path, problems, list_values=False)
+    # Values as written, for 2010 plugins; configobj cannot read some quoted
+    # lists that way, and then the parsed values stand in for them.
+    raw = _parse(path, _Problems(path), list_values=False) or parsed.dict()
     _interpolate(parsed, environ, problems)
     _interpolate(raw, environ, _Problems(path))  # its problems are parsed's too
     kinds = _kinds(parsed, problems)
@@ -166,14 +168,9 @@ def _spec_lines(kinds):
         elif kind == "redis-server":
             lines += spec.REDIS.splitlines()
         else:
-            merged = _keyed(spec.PROGRAM) | _keyed(spec.KINDS[kind])
+            merged = spec.keyed(spec.PROGRAM) | spec.keyed(spec.KINDS[kind])
             lines += [f"{k} = {v}" for k, v in merged.items()]
     return lines
-
-
-def _keyed(block):
-    pairs = (line.split("=", 1) for line in block.splitlines() if "=" in line)
-    return {k.strip(): v.strip() for k, v in pairs}
 
 
 def _validate(parsed, kinds, problems):

@@ -106,6 +106,20 @@ dry_run = boolean(default=False)
 dry_run_file = string(default='var/log/dry_run_urls.log')
 debug = boolean(default=False)
 batch_size = integer(min=1, max=1000, default=100)
+oai_prefix = string(default=None)
+base_url = string(default=None)
+req_id = option('ip', 'urn', 'hash', default='ip')
+req_id_salt = string(default=None)
+trusted_proxies = force_list(default=list())
+log_format = string(default='combined')
+exclude_user_agents = force_list(default=list())
+exclude_ips = force_list(default=list())
+dspace_rest_url = string(default=None)
+lookup_timeout = float(min=0.1, max=60, default=5.0)
+exclude_datastreams = force_list(default=list('DC', 'MODS', 'MARC21', 'RELS-EXT', 'FULLTEXT'))
+request_pattern = string(default=None)
+investigation_pattern = string(default=None)
+id_pattern = string(default=None)
 """ + _RETRY.format(max_attempts=None, retry_delay=None, retry_max_delay=None),
     # A program of the user's own ([process_*] other than redis).
     "command": """
@@ -130,3 +144,9 @@ PLUGIN_KEY_PREFIXES = ("url_", "rft", "rfr_", "req_", "svc", "res_", "ctx_", "pl
 
 GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES}
 PROGRAM_PREFIXES = ("process_", "logger_", "worker_")
+
+
+def keyed(block):
+    """The keys a spec block declares, in order, with their checks."""
+    pairs = (line.split("=", 1) for line in block.splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs}

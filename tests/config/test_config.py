@@ -200,3 +200,12 @@ def test_section_names_are_safe_for_supervisord_and_file_names(tmp_path):
     lines, path = problems(tmp_path, "[worker_a b]\nlistento = a\nfanout = b\n")
     assert lines == [f"{path}: [worker_a b]: a section name may hold only letters, digits, "
                      "'_', '.' and '-'"]
+
+
+def test_a_quoted_list_loads_and_plugin_keys_are_not_mistaken_for_options(tmp_path):
+    config = load(write(tmp_path, MINIMAL + 'exclude_user_agents = "a{1,2}", b\n'
+                        "svc_dat = x\nrfr_id = y\n"))
+    program = config.program("worker_pirus2")
+    assert program.get("exclude_user_agents") == ["a{1,2}", "b"]
+    assert program.plugin_options == {"svc_dat": "x", "rfr_id": "y"}
+    assert PluginConfigView(config.raw).get("worker_pirus2", "svc_dat") == "x"
