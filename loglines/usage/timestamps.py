@@ -1,0 +1,70 @@
+"""Log timestamps to the tracker's ``url_tim``: UTC, ``2010-10-17T02:04:42Z``.
+
+The event time is the time in the log line, never the time of sending:
+loglines replays backlogs and archived logs. Lines of one second share one
+timestamp, so whole results are cached; offsets are few, so they are
+cached apart as well.
+"""
+
+import functools
+import re
+from datetime import datetime, timedelta, timezone
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+# Apache %t / nginx $time_local: 17/Oct/2010:03:04:42 +0100
+_CLF = re.compile(r"(\d{1,2})/([A-Za-z]{3})/(\d{4}):(\d{2}):(\d{2}):(\d{2})\s+([+-]\d{4})")
+# nginx $time_iso8601 and other ISO 8601 forms: 2010-10-17T03:04:42+01:00
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,]\d+)?"
+                  r"\s*(Z|[+-]\d{2}:?\d{2})")
+
+_offsets = {}
+
+
+def _offset(text):
+    """``+0100`` / ``-05:30`` / ``Z`` as a timedelta east of UTC, cached."""
+    delta = _offsets.get(text)
+    if delta is None:
+        if text == "Z":
+            delta = timedelta(0)
+        else:
+            digits = text[1:].replace(":", "")
+            hours, minutes = int(digits[:2]), int(digits[2:])
+            if hours > 23 or minutes > 59:
+                raise ValueError(f"bad UTC offset {text!r}")
+            delta = timedelta(hours=hours, minutes=minutes)
+            if text[0] == "-":
+                delta = -delta
+        if len(_offsets) < 4096:  # at most a few hundred real offsets exist
+            _offsets[text] = delta
+    return delta
+
+
+def _fields(text):
+    match = _CLF.fullmatch(text)
+    if match:
+        day, month, year, hh, mm, ss, offset = match.groups()
+        number = _MONTHS.get(month.lower())
+        if number is None:
+            raise ValueError(f"unknown month {month!r}")
+        return int(year), number, int(day), int(hh), int(mm), int(ss), offset
+    match = _ISO.fullmatch(text)
+    if match:
+        year, month, day, hh, mm, ss, offset = match.groups()
+        return int(year), int(month), int(day), int(hh), int(mm), int(ss), offset
+    raise ValueError(f"unrecognised timestamp {text[:40]!r}")
+
+
+@functools.lru_cache(maxsize=4096)
+def to_utc(text):
+    """The UTC ISO form of a log timestamp; ValueError when it is not one."""
+    text = text.strip().strip("[]")
+    year, month, day, hh, mm, ss, offset = _fields(text)
+    local = datetime(year, month, day, hh, mm, ss, tzinfo=timezone.utc)
+    try:
+        utc = local - _offset(offset)
+    except OverflowError:  # year 1 or 9999 pushed out of range by the offset
+        raise ValueError(f"timestamp out of range: {text[:40]!r}") from None
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
