@@ -2,17 +2,46 @@
 
 Anything wrong with one item (not UTF-8, not JSON, a plugin that raises or
 returns nonsense) is a permanent failure of that item only: it is
-dead-lettered with the reason, and the batch goes on.
+dead-lettered with the reason, and the batch goes on. A plugin exception
+with a true ``temporary`` attribute (a lookup whose service is down) is a
+temporary failure instead: the item is retried with backoff.
 """
 
 import traceback
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import simplejson as json
 
 
 class BadItem(Exception):
     """This item can never become an event; the message says why."""
+
+    temporary = False
+
+
+class RetryItem(BadItem):
+    """This item cannot be evaluated now; a later attempt may succeed."""
+
+    temporary = True
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    params: list | None  # None: not a usage event
+    parsed: object  # what the plugin's parseline returned
+
+    @property
+    def exclusion(self):
+        """The plugin's reason for a non-event, when it gives one."""
+        if isinstance(self.parsed, dict) and isinstance(self.parsed.get("excluded"), str):
+            return self.parsed["excluded"]
+        return None
+
+
+def tracker_params(plugin, config_view, section, payload):
+    """Only the parameters (None for a non-event): the 2010 plugin contract's view."""
+    return evaluate(plugin, config_view, section, payload).params
 
 
 def _plugin_failure(err):
@@ -21,8 +50,8 @@ def _plugin_failure(err):
     return f"plugin raised {type(err).__name__}: {err} (at {where})"
 
 
-def tracker_params(plugin, config_view, section, payload):
-    """The parameters to send, or None when the line is not a usage event."""
+def evaluate(plugin, config_view, section, payload):
+    """The parameters to send (None when the line is not a usage event)."""
     try:
         jmsg = payload.decode("utf-8")
         message = json.loads(jmsg)
@@ -36,7 +65,13 @@ def tracker_params(plugin, config_view, section, payload):
         parsed = plugin.parseline(jmsg)
         params = plugin.get_openurl_params(config_view, section, parsed)
     except Exception as err:  # a plugin's bug must not stop the worker
+        if getattr(err, "temporary", False):
+            raise RetryItem(f"plugin could not decide yet: {type(err).__name__}: {err}") from None
         raise BadItem(_plugin_failure(err)) from None
+    return Evaluated(_normalised(params), parsed)
+
+
+def _normalised(params):
     if not params:
         return None
     if isinstance(params, Mapping):

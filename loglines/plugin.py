@@ -15,6 +15,10 @@ from pathlib import Path
 from .errors import PluginError
 
 CONTRACT = ("parseline", "get_openurl_params")
+# Optional: check_config(c, worker_section) raises when the plugin's keys in
+# the worker's section are wrong, so a worker stops at start with one line
+# instead of dead-lettering every line.
+CHECK = "check_config"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class Plugin:
 
     def get_openurl_params(self, config_view, section, parsed):
         return self.module.get_openurl_params(config_view, section, parsed)
+
+    def check_config(self, config_view, section):
+        check = getattr(self.module, CHECK, None)
+        if callable(check):
+            check(config_view, section)
 
 
 def plugin_path(config, spec):

@@ -8,14 +8,21 @@ temporarily failed (parked with backoff; the worker goes on with other
 items), or permanently failed (dead-lettered with the reason).
 """
 
+import re
 import time
 
 from loglines import plugin as plugins
 from loglines.config import PluginConfigView
 from loglines.delivery import TrackerClient
-from loglines.events import BadItem, tracker_params
+from loglines.events import BadItem, evaluate
 from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
+
+
+def _counter_name(prefix, reason):
+    """A bounded, tidy counter name from a plugin's reason text."""
+    reason = reason.split(":", 1)[0]
+    return f"{prefix}_" + re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")[:40]
 
 
 class Settle:
@@ -40,6 +47,7 @@ class Pirus2:
         self.ctx = ctx
         self.plugin = plugins.load(ctx.config, ctx.section.name, o["repository_plugin"])
         self.view = PluginConfigView(ctx.config.raw)
+        self.plugin.check_config(self.view, ctx.section.name)
         self.queue = ctx.queue(o["listento"])
         self.success = [ctx.queue(o["success_queue"])] if o.get("success_queue") else []
         self.other = [ctx.queue(o["other_queue"])] if o.get("other_queue") else []
@@ -59,15 +67,15 @@ class Pirus2:
         events = []
         for item in items:
             try:
-                params = tracker_params(self.plugin, self.view, self.ctx.section.name,
-                                        item.payload)
+                result = evaluate(self.plugin, self.view, self.ctx.section.name, item.payload)
             except BadItem as err:
-                settle.failures.append(Failure(item, str(err), permanent=True))
+                settle.failures.append(Failure(item, str(err), permanent=not err.temporary))
                 continue
-            if params is None:
+            if result.params is None:
                 settle.other.append(item.id)
+                self.ctx.counters.add(_counter_name("excluded", result.exclusion or "other"))
             else:
-                events.append((item, params))
+                events.append((item, result.params))
         for outcome in self.client.send_many(events):
             item = outcome.key
             if outcome.ok:

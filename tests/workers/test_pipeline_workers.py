@@ -138,3 +138,29 @@ def test_a_missing_plugin_is_one_clear_line(instance, capsys, tmp_path):
     assert code == 3
     assert err.strip() == (f"{config.path}: [worker_pirus2] repository_plugin: no plugin file "
                            f"{tmp_path / 'plugins/nosuchplugin.py'}")
+
+
+def test_a_temporary_plugin_error_is_retried_and_exclusions_are_counted(instance):
+    config = instance()
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message("LATER"), message("GET /x 206"), message("GET /y 206"),
+            message("POST /z 200")])
+    run_worker(config, "worker_pirus2")
+    stats = q.stats()
+    assert (stats.delayed, stats.dead) == (1, 0)
+    [later] = q.fetch("c", 1, now_ms=ctx.store.now_ms() + 10**7).items
+    assert later.attempts == 2  # the plugin's lookup failed once, and the item came back
+    counts = ctx.store.counts("worker_pirus2")
+    assert counts["excluded_status_206"] == 2 and counts["excluded_not_a_get"] == 1
+    assert counts["failed_temporary"] == 1
+
+
+def test_a_plugin_refusing_its_settings_stops_the_worker_at_start(instance, capsys):
+    from loglines.cli.main import main
+
+    config = instance(extra="plugin_refuse = yes")
+    code = main(["--config", str(config.path), "worker", "worker_pirus2"])
+    assert code == 3
+    err = capsys.readouterr().err
+    assert err == "test.cfg: [worker_pirus2] plugin_refuse: refused on purpose\n"
