@@ -9,10 +9,20 @@ import sys
 
 from .. import log
 from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable
-from . import check, dead, enable, exit_codes, redis_server, status, supervisor_config, worker
+from . import (
+    check,
+    dead,
+    enable,
+    exit_codes,
+    plugin_test,
+    redis_server,
+    status,
+    supervisor_config,
+    worker,
+)
 from .context import Context
 
-COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable)
+COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test)
 
 
 def parser():
