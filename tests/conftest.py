@@ -2,11 +2,19 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
 
 from loglines.config.model import QueueSettings
 from loglines.embedded_redis import find_redis_server
 from loglines.queue import QueueStore
 from tests.support.redis_server import RedisServer
+
+# CI runs the Hypothesis tests on a fixed seed, so a landing never depends on
+# luck; runs elsewhere explore new cases, and what they find becomes a
+# regression test.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def require_redis_binary():

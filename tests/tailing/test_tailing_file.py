@@ -441,3 +441,20 @@ def test_unwritable_state_is_a_tail_error_with_cause(log, tmp_path):
     with pytest.raises(TailError) as info:
         tailer.commit(tailer.read())
     assert isinstance(info.value.__cause__, OSError)
+
+
+def test_an_unfinished_line_already_too_long_at_rotation_is_line_too_long(log, state, tmp_path):
+    """Found by the rename-rotation model: the reason given is the size,
+    which made the line unusable before the rotation left it unfinished."""
+    tailer = tailer_for(log, state, max_line_size=256)
+    with open(log, "wb") as handle:
+        handle.write(b"ok\n" + b"x" * 300)  # over the limit, and no newline yet
+    first = tailer.read(max_lines=10)
+    assert [line.text for line in first.lines] == ["ok"]
+    os.rename(log, tmp_path / "access.log.1")
+    with open(log, "wb") as handle:
+        handle.write(b"fresh\n")
+    batches = [b for b in (tailer.read(max_lines=10), tailer.read(max_lines=10)) if b]
+    rejects = [r for b in batches for r in b.rejects]
+    assert [(r.reason, r.size) for r in rejects] == [("line_too_long", 300)]
+    assert [line.text for b in batches for line in b.lines] == ["fresh"]

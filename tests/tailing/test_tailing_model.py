@@ -191,7 +191,10 @@ class RenameRotationMachine(RuleBasedStateMachine):
         for model in self.files:
             rejects += model.rejects
             if model.partial is not None and model is not self.files[-1]:
-                rejects.append("incomplete_line")
+                # An unfinished line already over the limit was too long
+                # before it was unfinished: the tailer says the former.
+                too_long = len(model.partial) > MAX_LINE
+                rejects.append("line_too_long" if too_long else "incomplete_line")
         return rejects
 
     @invariant()
