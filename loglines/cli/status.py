@@ -3,6 +3,7 @@
 import json
 import time
 
+from ..config import spec
 from .context import out
 
 
@@ -23,7 +24,7 @@ def collect(ctx):
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in store.consumers()],
         "counts": {name: store.counts(name) for name in ctx.config.programs
-                   if ctx.config.programs[name].kind not in ("redis", "command")},
+                   if ctx.config.programs[name].kind not in spec.PROCESS_KINDS},
     }
 
 

@@ -9,12 +9,14 @@ import importlib
 import sys
 
 from .. import log
+from ..config import spec
 from ..errors import ConfigError
 from ..queue import reconnect
 from ..runtime.context import WorkerContext
 from ..runtime.stop import StopFlag
 
-WORKER_KINDS = ("logfilewatcher", "broker", "pirus2", "logfromqueue")
+# Every kind of [logger_*] / [worker_*] section has a module of its name in workers/.
+WORKER_KINDS = tuple(k for k in spec.KINDS if k not in spec.PROCESS_KINDS)
 
 
 def add_parser(subparsers):

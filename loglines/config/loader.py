@@ -137,8 +137,8 @@ def _section_kind(name, section, problems):
 
 def _allowed_kinds(name):
     if name.startswith("process_"):
-        return ["redis", "command"]
-    return [k for k in spec.KINDS if k not in ("redis", "command")]
+        return list(spec.PROCESS_KINDS)
+    return [k for k in spec.KINDS if k not in spec.PROCESS_KINDS]
 
 
 def _guess_kind(name, section):

@@ -143,6 +143,8 @@ SCRIPT_KINDS = {
 PLUGIN_KEY_PREFIXES = ("url_", "rft", "rfr_", "req_", "svc", "res_", "ctx_", "plugin_")
 
 GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES}
+# The kinds of [process_*] sections; every other kind is a worker in workers/.
+PROCESS_KINDS = ("redis", "command")
 PROGRAM_PREFIXES = ("process_", "logger_", "worker_")
 
 
