@@ -136,7 +136,7 @@ class TrackerClient:
         status = response.status
         if status in self.accepted_status:
             return Outcome(key, True, False, status, None, event.shown)
-        error = scrub(status_error(status, body), event.secrets)
+        error = status_error(status, body, event.secrets)
         return Outcome(key, False, is_temporary_status(status), status, error, event.shown)
 
     def _write_dry_run(self, urls: list[tuple[Any, EventUrl]]) -> list[Outcome]:

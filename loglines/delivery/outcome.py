@@ -7,6 +7,7 @@ backoff); any other answer is permanent (the queue dead-letters at once).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,23 @@ def is_temporary_status(status: int) -> bool:
     return status >= 500 or status in TEMPORARY_STATUS
 
 
-def status_error(status: int, body: bytes) -> str:
-    """The error text of a refused event: the status and the start of the body."""
-    text = " ".join(body.decode("utf-8", errors="replace").split())
+REDACTED = "REDACTED"
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret in ``text``: a tracker may echo the query in its body."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def status_error(status: int, body: bytes, secrets: Iterable[str] = ()) -> str:
+    """The error text of a refused event: the status and the start of the body.
+
+    Secrets are scrubbed before the body is cut, so a token cut in two
+    cannot leave its first half in the text.
+    """
+    text = " ".join(scrub(body.decode("utf-8", errors="replace"), secrets).split())
     if len(text) > BODY_PREFIX_CHARS:
         text = text[:BODY_PREFIX_CHARS] + "..."
     return f"tracker answered HTTP {status}: {text}" if text else f"tracker answered HTTP {status}"

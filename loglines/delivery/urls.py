@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, quote_plus, unquote, urlencode, urlsplit
 
 from urllib3.util import make_headers
 
-from loglines.delivery.outcome import InvalidClientSettings
+from loglines.delivery.outcome import REDACTED, InvalidClientSettings, scrub
 
-REDACTED = "REDACTED"
+__all__ = ["REDACTED", "SECRET_PARAMS", "Endpoint", "EventUrl", "Params", "scrub"]
 SECRET_PARAMS = frozenset({"token_auth"})
 
 Params = Mapping[str, str] | Iterable[tuple[str, str]]
@@ -71,13 +71,6 @@ class Endpoint:
             shown=f"{self._shown_base}{sep}{shown_query}",
             secrets=secrets,
         )
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret in ``text``: a tracker may echo the query in its body."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 def _split_checked(url: str):

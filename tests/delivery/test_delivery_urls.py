@@ -38,3 +38,12 @@ def test_userinfo_becomes_a_header_and_is_redacted():
 
 def test_scrub_replaces_longest_secrets_first():
     assert scrub("x=wx+yz y=wx yz", ["wx", "wx+yz", "wx yz"]) == "x=REDACTED y=REDACTED"
+
+
+def test_status_error_scrubs_before_it_cuts_the_body():
+    from loglines.delivery.outcome import status_error
+
+    token = "s3cr3t-token-0123456789"
+    body = ("x" * 190 + token + " echoed").encode()
+    text = status_error(503, body, [token])
+    assert "s3cr3t" not in text and "REDACTED"[:5] in text
