@@ -13,7 +13,7 @@ import time
 
 from loglines import plugin as plugins
 from loglines.config import PluginConfigView
-from loglines.delivery import TrackerClient
+from loglines.delivery import MatomoClient, TrackerClient
 from loglines.events import BadItem, evaluate
 from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
@@ -23,6 +23,20 @@ def _counter_name(prefix, reason):
     """A bounded, tidy counter name from a plugin's reason text."""
     reason = reason.split(":", 1)[0]
     return f"{prefix}_" + re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_")[:40]
+
+
+def delivery_client(o, dry_run_file):
+    """The client of the section's target: IRUS (one GET per event) or Matomo
+    (bulk POSTs, for OpenAIRE UsageCounts)."""
+    endpoint = o.get("endpoint_url") or "http://dry-run.invalid/"
+    common = dict(timeout=o["timeout"], connect_timeout=o["connect_timeout"],
+                  dry_run_file=dry_run_file)
+    if o["target"] == "matomo":
+        return MatomoClient(endpoint, idsite=o["idsite"], token_auth=o.get("token_auth"),
+                            bulk_size=o["bulk_size"], concurrency=o["concurrency"],
+                            **common)
+    return TrackerClient(endpoint, accepted_status=o["success"], concurrency=o["concurrency"],
+                         ratelimit=o["ratelimit"], **common)
 
 
 class Settle:
@@ -55,11 +69,7 @@ class Pirus2:
         if o["dry_run"]:
             self.dry_run_file = ctx.config.resolve(o["dry_run_file"])
             self.dry_run_file.parent.mkdir(parents=True, exist_ok=True)
-        self.client = TrackerClient(
-            o.get("endpoint_url") or "http://dry-run.invalid/", timeout=o["timeout"],
-            connect_timeout=o["connect_timeout"], accepted_status=o["success"],
-            concurrency=o["concurrency"], ratelimit=o["ratelimit"], dry_run_file=self.dry_run_file,
-        )
+        self.client = delivery_client(o, self.dry_run_file)
         self.last_warning = 0.0
 
     def handle(self, items):

@@ -103,6 +103,8 @@ def _check_pirus2(program, problems):
         problems.add(program.name, "endpoint_url", "missing (required unless dry_run = true)")
     elif url and urlsplit(url).scheme not in ("http", "https"):
         problems.add(program.name, "endpoint_url", f"expected an http(s) URL, got {url!r}")
+    if o.get("target") == "matomo" and not o.get("idsite"):
+        problems.add(program.name, "idsite", "missing (required with target = matomo)")
     for key in ("success_queue", "other_queue"):
         if o.get(key) and o[key] == o["listento"]:
             problems.add(program.name, key, "cannot be the queue the worker listens to")

@@ -21,7 +21,7 @@ def tracker():
 def instance(tmp_path, redis_server, prefix, tracker):
     """Write loglines.cfg for this test; returns a function making worker contexts."""
 
-    def make(extra="", queues=""):
+    def make(extra="", queues="", endpoint=None):
         cfg = tmp_path / "loglines.cfg"
         cfg.write_text(textwrap.dedent(f"""
             [queues]
@@ -36,7 +36,7 @@ def instance(tmp_path, redis_server, prefix, tracker):
             [worker_pirus2]
             listento = pirus2
             repository_plugin = {PLUGIN}
-            endpoint_url = {tracker.url}
+            endpoint_url = {endpoint or tracker.url}
             success_queue = articlelog
             other_queue = otherlog
             url_ver = Z39.88-2004-test

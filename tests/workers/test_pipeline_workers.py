@@ -164,3 +164,51 @@ def test_a_plugin_refusing_its_settings_stops_the_worker_at_start(instance, caps
     assert code == 3
     err = capsys.readouterr().err
     assert err == "test.cfg: [worker_pirus2] plugin_refuse: refused on purpose\n"
+
+
+class Matomo:
+    """A local Matomo bulk tracking endpoint that records the bulks it gets."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.bulks = []
+        bulks = self.bulks
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                bulks.append(body)
+                reply = json.dumps({"status": "success", "tracked": len(body["requests"]),
+                                    "invalid": 0}).encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/piwik.php"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_the_matomo_target_sends_bulks_with_the_token_in_the_body(instance, monkeypatch):
+    from urllib.parse import parse_qs
+
+    matomo = Matomo()
+    monkeypatch.setenv("TEST_TOKEN", "t0ken")
+    config = instance(extra="target = matomo\nidsite = 7\ntoken_auth = ${TEST_TOKEN}\n"
+                            "bulk_size = 2", endpoint=matomo.url)
+    ctx = worker_context(config, "worker_pirus2")
+    ctx.queue("pirus2").push([message(f"GET /{i} 200") for i in range(3)])
+    run_worker(config, "worker_pirus2")
+    matomo.server.shutdown()
+    assert [len(b["requests"]) for b in matomo.bulks] == [2, 1]
+    assert all(b["token_auth"] == "t0ken" for b in matomo.bulks)
+    first = parse_qs(matomo.bulks[0]["requests"][0].lstrip("?"))
+    assert first["idsite"] == ["7"] and first["rec"] == ["1"] and first["url"] == ["/0"]
+    assert "token_auth" not in matomo.bulks[0]["requests"][0]
+    assert ctx.store.counts("worker_pirus2")["delivered"] == 3
