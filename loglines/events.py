@@ -32,6 +32,15 @@ class Evaluated:
     parsed: object  # what the plugin's parseline returned
 
     @property
+    def rejected(self):
+        """Why the plugin could not read the line at all (malformed input),
+        when it says so in ``pl["rejected"]``: such a line is dead-lettered,
+        not passed on as a non-event."""
+        if isinstance(self.parsed, dict) and isinstance(self.parsed.get("rejected"), str):
+            return self.parsed["rejected"]
+        return None
+
+    @property
     def exclusion(self):
         """The plugin's reason for a non-event, when it gives one."""
         if isinstance(self.parsed, dict) and isinstance(self.parsed.get("excluded"), str):

@@ -81,7 +81,11 @@ class Pirus2:
             except BadItem as err:
                 settle.failures.append(Failure(item, str(err), permanent=not err.temporary))
                 continue
-            if result.params is None:
+            if result.params is None and result.rejected:
+                reason = f"unparseable line: {result.rejected}"
+                settle.failures.append(Failure(item, reason, permanent=True))
+                self.ctx.counters.add("rejected_unparseable")
+            elif result.params is None:
                 settle.other.append(item.id)
                 self.ctx.counters.add(_counter_name("excluded", result.exclusion or "other"))
             else:

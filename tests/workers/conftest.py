@@ -21,7 +21,7 @@ def tracker():
 def instance(tmp_path, redis_server, prefix, tracker):
     """Write loglines.cfg for this test; returns a function making worker contexts."""
 
-    def make(extra="", queues="", endpoint=None):
+    def make(extra="", queues="", endpoint=None, plugin=PLUGIN):
         cfg = tmp_path / "loglines.cfg"
         cfg.write_text(textwrap.dedent(f"""
             [queues]
@@ -35,7 +35,7 @@ def instance(tmp_path, redis_server, prefix, tracker):
             fanout = pirus2, copy
             [worker_pirus2]
             listento = pirus2
-            repository_plugin = {PLUGIN}
+            repository_plugin = {plugin}
             endpoint_url = {endpoint or tracker.url}
             success_queue = articlelog
             other_queue = otherlog

@@ -212,3 +212,23 @@ def test_the_matomo_target_sends_bulks_with_the_token_in_the_body(instance, monk
     assert first["idsite"] == ["7"] and first["rec"] == ["1"] and first["url"] == ["/0"]
     assert "token_auth" not in matomo.bulks[0]["requests"][0]
     assert ctx.store.counts("worker_pirus2")["delivered"] == 3
+
+
+def test_a_line_the_plugin_cannot_read_is_dead_lettered_with_the_reason(instance, tmp_path):
+    plugin = tmp_path / "rejecting.py"
+    plugin.write_text(
+        "import json\n"
+        "def parseline(jmsg):\n"
+        "    line = json.loads(jmsg)['logline']\n"
+        "    return {'rejected': 'truncated_line: no closing quote'} if 'junk' in line else {}\n"
+        "def get_openurl_params(c, s, pl):\n    return {}\n")
+    config = instance(plugin=plugin)
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message("binary junk"), message("a fine line")])
+    run_worker(config, "worker_pirus2")
+    [dead] = q.dead_items()
+    assert json.loads(dead.payload)["logline"] == "binary junk"
+    assert dead.error == "unparseable line: truncated_line: no closing quote"
+    assert lines_in(ctx.queue("otherlog")) == ["a fine line"]
+    assert ctx.store.counts("worker_pirus2")["rejected_unparseable"] == 1
