@@ -74,6 +74,11 @@ class TrackerClient:
             )
             self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="loglines-delivery")
 
+    @property
+    def chunk_size(self) -> int:
+        """Events worth sending in one call: enough to keep every connection busy."""
+        return self._concurrency * 2
+
     def send_many(self, events: Iterable[tuple[Any, Params]]) -> list[Outcome]:
         """Deliver ``(key, params)`` events; one Outcome each, in the same order."""
         # All URLs first: params a plugin got wrong fail the call before any GET.

@@ -77,6 +77,7 @@ class MatomoClient:
         base = endpoint.event_url(())
         self.idsite = idsite
         self.bulk_size = bulk_size
+        self._concurrency = concurrency
         self._token = token_auth or None
         self._target = base.target
         self._shown = base.shown
@@ -99,6 +100,11 @@ class MatomoClient:
                 timeout=urllib3.Timeout(connect=connect_timeout, read=timeout),
             )
             self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="loglines-matomo")
+
+    @property
+    def chunk_size(self) -> int:
+        """Events worth sending in one call: a full bulk per connection."""
+        return self.bulk_size * self._concurrency
 
     def send_many(self, events: Iterable[tuple[Any, Params]]) -> list[Outcome]:
         """Deliver ``(key, params)`` events; one Outcome each, in the same order."""
