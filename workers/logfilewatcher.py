@@ -2,16 +2,23 @@
 each complete line as ``{"service", "logline", "source", "offset"}``.
 
 The checkpoint moves only after Redis accepted a batch, so a restart
-resumes with no gap and repeats at most the last unacknowledged batch.
+resumes with no gap. Each push also records, in the same atomic step, the
+file position it reaches; at start a position Redis has that is ahead of
+the local checkpoint of the same file wins, so a crash between a push and
+its checkpoint repeats nothing.
 When the queue is at its cap the batch waits (the offset does not move).
 Rejected lines (over max_line_size) are dead-lettered with their reason
 and a prefix of the line, never silently dropped. Invalid UTF-8 is kept,
 each bad byte replaced by U+FFFD.
 """
 
+import os
+from dataclasses import asdict
+
 import simplejson as json
 
 from loglines.tailing import GlobTailer
+from loglines.tailing.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 
 WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
 
@@ -33,6 +40,37 @@ def rejected(service, rejects):
     ]
 
 
+def positions(section, batch):
+    """The Redis record of where each file of ``batch`` stands once it is pushed."""
+    return {
+        f"{section}:{os.path.basename(mark.owner.state_path)}":
+            json.dumps({**asdict(mark.checkpoint), "path": mark.owner.path})
+        for mark in batch.marks
+    }
+
+
+def _same_file(a, b):
+    """One file, as far as two checkpoints of it can tell."""
+    same_head = a.fp_size != b.fp_size or a.fp_sha1 == b.fp_sha1
+    return (a.device, a.inode) == (b.device, b.inode) and same_head
+
+
+def adopt_positions(ctx, state_dir):
+    """Start from what Redis has where it is ahead of a local checkpoint."""
+    prefix = f"{ctx.section.name}:"
+    for field, value in ctx.call(ctx.store.positions).items():
+        if not field.startswith(prefix):
+            continue
+        state = str(state_dir / field[len(prefix):])
+        record = json.loads(value)
+        path = record.pop("path", "")
+        remote, local = Checkpoint(**record), load_checkpoint(state)
+        if local is None or (_same_file(local, remote) and remote.offset > local.offset):
+            save_checkpoint(state, remote, path)
+            ctx.log.info("resuming %s at offset %d, where Redis has it (the local checkpoint "
+                         "was %s)", path, remote.offset, local.offset if local else "missing")
+
+
 class Watcher:
     def __init__(self, ctx):
         o = ctx.section.options
@@ -42,6 +80,7 @@ class Watcher:
         self.batch_size = o["batch_size"]
         state_dir = ctx.config.resolve(o["state_dir"]) / ctx.section.name
         state_dir.mkdir(parents=True, exist_ok=True)
+        adopt_positions(ctx, state_dir)
         self.tailer = GlobTailer(
             str(ctx.config.resolve(o["logfile"])), state_dir, start_at=o["start_at"],
             max_line_size=o["max_line_size"], poll_interval=o["poll_interval"],
@@ -54,7 +93,8 @@ class Watcher:
         if batch is None:
             self.tailer.wait(WAIT)
             return False
-        if batch.lines and not self._push(payloads(self.service, batch.lines)):
+        if batch.lines and not self._push(payloads(self.service, batch.lines),
+                                          positions(self.ctx.section.name, batch)):
             return True  # stopping while the queue was full: not checkpointed
         if batch.rejects:
             self.ctx.call(self.queue.bury, rejected(self.service, batch.rejects))
@@ -67,9 +107,9 @@ class Watcher:
         self.ctx.counters.flush()
         return True
 
-    def _push(self, messages):
+    def _push(self, messages, where):
         while True:
-            result = self.ctx.call(self.queue.push, messages)
+            result = self.ctx.call(self.queue.push, messages, where)
             if result.accepted:
                 if self.full_since is not None:
                     self.ctx.log.info("%s has room again; reading on", self.queue.name)

@@ -66,8 +66,10 @@ class Queue(ABC):
     name: str
 
     @abstractmethod
-    def push(self, payloads) -> PushResult:
-        """Add payloads (bytes or str) unless the queue is at its cap."""
+    def push(self, payloads, positions=None) -> PushResult:
+        """Add payloads (bytes or str) unless the queue is at its cap, and
+        record ``positions`` ({field: value}, how far a producer got in its
+        input) in the same step."""
 
     @abstractmethod
     def fetch(self, consumer_id, count) -> Fetched:

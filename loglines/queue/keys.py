@@ -23,6 +23,7 @@ Deployment-wide:
     {p}:consumer-info    HASH   consumer id -> JSON (host, pid, section, queues)
     {p}:recovery-lock    STRING held by the one process running a recovery pass
     {p}:counts:SECTION   HASH   counter name -> total, per configured program
+    {p}:positions        HASH   producer's input -> how far Redis has it (JSON)
 """
 
 import re
@@ -79,6 +80,10 @@ class Keyspace:
     @property
     def recovery_lock(self):
         return f"{self.base}:recovery-lock"
+
+    @property
+    def positions(self):
+        return f"{self.base}:positions"
 
     def counts(self, section):
         return f"{self.base}:counts:{section}"

@@ -30,16 +30,18 @@ class RedisQueue(Queue):
     def __repr__(self):
         return f"RedisQueue({self.name!r})"
 
-    def push(self, payloads):
+    def push(self, payloads, positions=None):
         payloads = [_as_bytes(p) for p in payloads]
         if not payloads:
             return PushResult(True, 0)
         k = self.keys
+        positions = positions or {}
+        pairs = [value for field in positions.items() for value in field]
         with translated_errors():
             ok, depth = self.scripts.push(
                 keys=[k.ready, k.items, k.inflight, k.delayed, k.signal,
-                      self.keyspace.seq, self.keyspace.queues],
-                args=[self.policy.cap, self.name, *payloads],
+                      self.keyspace.seq, self.keyspace.queues, self.keyspace.positions],
+                args=[self.policy.cap, self.name, len(positions), *pairs, *payloads],
             )
         return PushResult(bool(ok), int(depth))
 

@@ -108,6 +108,12 @@ class QueueStore:
             raw = self.client.hgetall(self.keyspace.counts(section))
         return {k.decode(): int(v) for k, v in sorted(raw.items())}
 
+    def positions(self):
+        """What producers recorded with their pushes: {field: value}."""
+        with translated_errors():
+            raw = self.client.hgetall(self.keyspace.positions)
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
     def try_lock_recovery(self, hold_seconds):
         """At most one recovery pass per ``hold_seconds`` in the deployment.
 

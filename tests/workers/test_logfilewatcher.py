@@ -112,3 +112,26 @@ def test_bad_input_is_kept_not_dropped(instance, tmp_path):
     assert json.loads(dead.payload)["logline"].startswith("xxxx")
     counts = worker_context(config, "logger_watch").store.counts("logger_watch")
     assert counts["rejected_line_too_long"] == 1 and counts["lines"] == 3
+
+
+def test_a_crash_between_push_and_checkpoint_repeats_nothing(instance, tmp_path):
+    """The push records the file position in Redis in the same step; a
+    checkpoint left behind by a crash is overtaken by it at start."""
+    import shutil
+
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    state_dir = tmp_path / "var/tail/logger_watch"
+    append(log, *(f"first {i}" for i in range(5)))
+    run_worker(config, "logger_watch")
+    [state] = list(state_dir.glob("*.state"))
+    shutil.copy(state, tmp_path / "before.state")
+    append(log, *(f"second {i}" for i in range(5)))
+    run_worker(config, "logger_watch")
+    shutil.copy(tmp_path / "before.state", state)  # as if killed before the second commit
+    append(log, "third 0")
+    run_worker(config, "logger_watch")
+    got = [m["logline"] for m in drain(queue)]
+    assert got == [f"first {i}" for i in range(5)] + [f"second {i}" for i in range(5)] + [
+        "third 0"]
