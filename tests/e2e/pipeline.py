@@ -24,6 +24,8 @@ PASSWORD = "e2e-pass%word"
 
 
 class Pipeline:
+    password = PASSWORD
+    prefix = "e2e"
     def __init__(self, home, tracker_url, extra=""):
         self.home = Path(home)
         self.web_port = free_port()
@@ -44,7 +46,7 @@ class Pipeline:
             [supervisor]
             port = 127.0.0.1:{self.web_port}
             username = tester
-            password = {PASSWORD}
+            password = {self.password}
             nodaemon = true
             [queues]
             prefix = e2e
@@ -117,7 +119,7 @@ class Pipeline:
 
     def rpc(self):
         return xmlrpc.client.ServerProxy(
-            f"http://tester:{PASSWORD.replace('%', '%25')}@127.0.0.1:{self.web_port}/RPC2")
+            f"http://tester:{self.password.replace('%', '%25')}@127.0.0.1:{self.web_port}/RPC2")
 
     def states(self):
         try:
@@ -131,8 +133,8 @@ class Pipeline:
         return bool(states) and all(p["statename"] == "RUNNING" for p in states.values())
 
     def store(self):
-        return QueueStore(connect(self.config.redis_settings()), "e2e", self.config.queue_policy,
-                          consumer_timeout=4)
+        return QueueStore(connect(self.config.redis_settings()), self.prefix,
+                          self.config.queue_policy, consumer_timeout=4)
 
     def write(self, *lines, path=None):
         with open(path or self.log, "a") as handle:
