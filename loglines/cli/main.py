@@ -16,13 +16,15 @@ from . import (
     exit_codes,
     plugin_test,
     redis_server,
+    replay,
     status,
     supervisor_config,
     worker,
 )
 from .context import Context
 
-COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test)
+COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test,
+            replay)
 
 
 def parser():

@@ -1,0 +1,134 @@
+"""loglines replay FILE...: push archived access logs onto a queue, resumably."""
+
+import argparse
+import os
+import signal
+import sys
+import time
+
+from tqdm import tqdm
+
+from ..errors import ConfigError
+from ..replay import Replayer, Window, parse_when
+from ..runtime.stop import StopFlag
+from . import exit_codes
+from .context import out
+
+DEFAULT_MAX_LINE = 16384  # the logfilewatcher's default max_line_size
+JOURNALS = "var/replay"
+
+
+def _when(text):
+    try:
+        return parse_when(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO date or time (e.g. 2015-05-17 or 2015-05-17T10:05+02:00)"
+        ) from None
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser(
+        "replay", help="push archived access logs (plain, .gz, .bz2, .xz) onto a queue")
+    p.add_argument("files", nargs="+", metavar="FILE", help="log files, oldest first")
+    p.add_argument("--service", help="service name (default: the logfilewatcher's servicename)")
+    p.add_argument("--to", metavar="QUEUE", help="queue (default: the logfilewatcher's pushto)")
+    p.add_argument("--since", type=_when, metavar="T", help="only lines at or after T (ISO)")
+    p.add_argument("--until", type=_when, metavar="T", help="only lines before T (ISO)")
+    p.add_argument("--force", action="store_true", help="replay files already replayed")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    p.add_argument("--redis", metavar="NAME", help="use the [redis_NAME] section")
+    p.set_defaults(handler=run)
+
+
+def _target(ctx):
+    """(service, queue, max_line_size) from the options and the first
+    logfilewatcher section, which is what the replayed lines stand in for."""
+    args, config = ctx.args, ctx.config
+    watchers = [p for p in config.programs.values() if p.kind == "logfilewatcher"]
+    first = watchers[0] if watchers else None
+    queue = args.to or (first and first.get("pushto"))
+    service = args.service or (first and first.get("servicename"))
+    if not queue or not service:
+        missing = "--to QUEUE" if not queue else "--service NAME"
+        raise ConfigError(f"{config.path}: no logfilewatcher section to take it from; "
+                          f"give {missing}")
+    # The section that pushes to this queue sets the line limit and the Redis.
+    pusher = next((w for w in watchers if w.get("pushto") == queue), None)
+    if pusher is not None and args.redis is None:
+        args.redis = pusher.get("redis") or None
+    return service, queue, pusher.get("max_line_size") if pusher else DEFAULT_MAX_LINE
+
+
+def _unreadable(paths):
+    """One line per file that cannot be opened."""
+    problems = []
+    for path in paths:
+        try:
+            with open(path, "rb"):
+                pass
+        except OSError as err:
+            problems.append(f"loglines: {path}: {err.strerror or err}")
+    return problems
+
+
+class Progress:
+    """Compressed bytes read over the files' sizes, so the time left holds
+    for .gz too; lines/s beside it."""
+
+    def __init__(self, total, quiet):
+        self.lines = 0
+        self.started = time.monotonic()
+        self.bar = tqdm(
+            total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+            disable=quiet or not sys.stderr.isatty(), leave=False,
+            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]",
+        )
+
+    def __call__(self, nbytes, nlines):
+        self.lines += nlines
+        rate = self.lines / max(time.monotonic() - self.started, 1e-6)
+        self.bar.set_postfix_str(f"{rate:,.0f} lines/s", refresh=False)
+        self.bar.update(nbytes)
+
+    def close(self):
+        self.bar.close()
+
+
+def _summary(t, finished, seconds):
+    files = f"{t['files']} file" + ("s" if t["files"] != 1 else "")
+    already = f" ({t['already']} already replayed)" if t["already"] else ""
+    untimed = f", {t['untimed']} without a readable time (kept)" if t["untimed"] else ""
+    head = "replay" if finished else "replay interrupted (run it again to go on)"
+    return (f"{head}: {files}{already}, {t['pushed']} lines pushed, "
+            f"{t['skipped']} skipped by --since/--until, {t['rejected']} rejected{untimed}, "
+            f"{seconds:.1f} s, {t['pushed'] / max(seconds, 1e-6):,.0f} lines/s")
+
+
+def run(ctx):
+    args = ctx.args
+    service, queue, max_line_size = _target(ctx)
+    problems = _unreadable(args.files)
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        return exit_codes.FAILED
+    stop = StopFlag()
+    # Restored afterwards: the command also runs inside other programs (tests).
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop.install(tuple(previous))
+    progress = Progress(sum(os.path.getsize(p) for p in args.files), args.quiet)
+    replayer = Replayer(
+        ctx.store.queue(queue), service, str(ctx.config.resolve(JOURNALS)), stop,
+        window=Window(args.since, args.until), max_line_size=max_line_size,
+        force=args.force, progress=progress,
+    )
+    started = time.monotonic()
+    try:
+        finished = replayer.run(args.files)
+    finally:
+        progress.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    out(_summary(replayer.totals, finished, time.monotonic() - started))
+    return exit_codes.OK if finished else exit_codes.INTERRUPTED
