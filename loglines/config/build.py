@@ -92,6 +92,9 @@ def _check_program(program, redis, problems):
         problems.add(program.name, "redis", f"no [redis_{o['redis']}] section")
     if program.kind == "pirus2":
         _check_pirus2(program, problems)
+    if program.kind == "httpingest" and not o.get("password"):
+        problems.add(program.name, "password", "missing: the HTTP endpoint always asks for a "
+                     "password (give one, e.g. password = ${LOGLINES_INGEST_PASSWORD})")
     if program.kind == "broker" and o["listento"] in o["fanout"]:
         problems.add(program.name, "fanout", "a broker cannot fan out into its own queue")
 

@@ -167,6 +167,8 @@ def test_secrets_come_from_the_environment_and_stay_out_of_repr(tmp_path):
     ("[queues]\nconsumer_timeout = 5\nheartbeat_interval = 5\n",
      "[queues] consumer_timeout: must be at least twice heartbeat_interval"),
     ("[redis]\nsocket_timeout = 1.5\n", "[redis] socket_timeout: must exceed [queues]"),
+    ("[logger_http]\nkind = httpingest\npushto = q\nservicename = s\nport = 8080\n",
+     "[logger_http] password: missing: the HTTP endpoint always asks for a password"),
     (MINIMAL + "target = matomo\n",
      "[worker_pirus2] idsite: missing (required with target = matomo)"),
 ])

@@ -1,0 +1,168 @@
+"""What the HTTP ingest endpoint does with a request, apart from HTTP itself.
+
+Each request becomes one push: a body of lines is queued whole or not at
+all, because the queue refuses a push into a full queue whole. A full
+queue or a Redis outage is answered 503 with Retry-After, so the client
+keeps its lines and sends them again; nothing is half-queued or dropped.
+"""
+
+import base64
+import binascii
+import hmac
+import logging
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+import simplejson as json
+
+from ..errors import QueueUnavailable
+from . import records
+
+RETRY_AFTER_FULL = 2  # seconds: a full queue drains at the consumers' pace
+RETRY_AFTER_DOWN = 5  # seconds: a Redis restart takes a few
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict
+    headers: dict = field(default_factory=dict)
+    counter: str | None = None  # what to count when this is the answer
+
+
+def error(status, text, counter=None, **headers):
+    return Answer(status, {"error": text}, {k.replace("_", "-"): str(v)
+                                            for k, v in headers.items()}, counter)
+
+
+UNAUTHORIZED = error(401, "authentication required", "rejected_auth",
+                     WWW_Authenticate='Basic realm="loglines", charset="UTF-8"')
+
+
+class Credentials:
+    """HTTP Basic credentials, compared in constant time."""
+
+    def __init__(self, username, password):
+        self.username = username.encode("utf-8")
+        self.password = password.encode("utf-8")
+
+    def check(self, header):
+        scheme, _, token = (header or "").strip().partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, sep, password = base64.b64decode(token.strip(), validate=True).partition(b":")
+        except (binascii.Error, ValueError):
+            return False
+        # Both compared every time, so the time taken tells nothing about which differed.
+        user_ok = hmac.compare_digest(user, self.username)
+        password_ok = hmac.compare_digest(password, self.password)
+        return bool(sep) and user_ok and password_ok
+
+
+class LineTooLong(ValueError):
+    pass
+
+
+def split_lines(body, max_line_size):
+    """The non-blank lines of ``body`` (bytes, "\\n" or "\\r\\n" separated).
+
+    Invalid UTF-8 is kept, each bad byte replaced by U+FFFD, as the tailer does.
+    """
+    raw = body.split(b"\n")
+    if raw[-1] == b"":
+        raw.pop()
+    lines = []
+    for number, line in enumerate(raw, 1):
+        line = line.removesuffix(b"\r")
+        if len(line) > max_line_size:
+            raise LineTooLong(f"line {number} is {len(line)} bytes, over max_line_size "
+                              f"({max_line_size}); nothing was queued")
+        if line.strip():
+            lines.append(line.decode("utf-8", "replace"))
+    return lines
+
+
+class Ingest:
+    """Turns request bodies into queue messages and pushes them.
+
+    ``push(messages)`` is the queue's push: it returns a PushResult and
+    raises QueueUnavailable when Redis cannot be reached. Called from the
+    server's threads at once, so counts are kept under a lock.
+    """
+
+    def __init__(self, service, push, credentials, max_line_size, log=None, clock=time.time):
+        self.service = service
+        self.push = push
+        self.credentials = credentials
+        self.max_line_size = max_line_size
+        self.log = log or logging.getLogger(__name__)
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._counts = Counter()
+        self._trouble = None  # "full" or "down" while pushes are refused, to log changes once
+
+    def count(self, name, n=1):
+        with self._lock:
+            self._counts[name] += n
+
+    def take_counts(self):
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+        return counts
+
+    def record(self, body, client):
+        """POST /api/v1/record: one form-encoded logging record."""
+        try:
+            record = records.parse(body, self.max_line_size)
+        except records.MalformedRecord as err:
+            return error(400, str(err), "malformed")
+        if len(record.message.encode("utf-8")) > self.max_line_size:
+            return error(400, f"the message is over max_line_size ({self.max_line_size} "
+                         "bytes)", "malformed")
+        record_id = uuid.uuid4().hex
+        message = self._message(record.message, client, logger=record.logger,
+                                level=record.level, id=record_id)
+        return self._push([message], Answer(201, {"id": record_id}), "records", 1)
+
+    def lines(self, body, client):
+        """POST /api/v1/lines: raw log lines, queued all or none."""
+        try:
+            lines = split_lines(body, self.max_line_size)
+        except LineTooLong as err:
+            return error(400, str(err), "malformed")
+        if not lines:
+            return Answer(202, {"queued": 0})
+        messages = [self._message(line, client) for line in lines]
+        return self._push(messages, Answer(202, {"queued": len(lines)}), "lines", len(lines))
+
+    def _message(self, line, client, **extra):
+        fields = {"service": self.service, "logline": line, "source": f"http:{client}",
+                  "received": round(self.clock(), 6), **extra}
+        return json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
+
+    def _push(self, messages, answer, counter, n):
+        try:
+            result = self.push(messages)
+        except QueueUnavailable as err:
+            self._trouble_is("down", "Redis is unavailable (%s): answering 503", err)
+            return error(503, "the queue is unavailable; try again later", "queue_down",
+                         Retry_After=RETRY_AFTER_DOWN)
+        if not result.accepted:
+            self._trouble_is("full", "the queue is at its cap (%d items): answering 503",
+                             result.depth)
+            return error(503, "the queue is full; try again later", "queue_full",
+                         Retry_After=RETRY_AFTER_FULL)
+        self._trouble_is(None, "the queue takes lines again")
+        self.count(counter, n)
+        return answer
+
+    def _trouble_is(self, state, text, *args):
+        """Log a change of state once, not once per request."""
+        with self._lock:
+            changed, self._trouble = state != self._trouble, state
+        if changed:
+            (self.log.warning if state else self.log.info)(text, *args)

@@ -1,0 +1,174 @@
+"""The HTTP side of the ingest endpoint, on the standard library's server.
+
+One thread per connection, each with a socket timeout, so a slow or
+stalled client holds only its own thread and is dropped after
+``read_timeout``. Every answer, errors included, is a JSON body; an
+unexpected exception is logged and answered 500, never shown to the client.
+"""
+
+import logging
+import threading
+import time
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import simplejson as json
+
+from .app import UNAUTHORIZED, Answer, error
+
+MIN_RATE = 64 * 1024  # bytes/s a body must average after the first read_timeout
+CHUNK = 64 * 1024
+
+ROUTES = {
+    "/api/v1/record": lambda app, body, client: app.record(body, client),
+    "/api/v1/lines": lambda app, body, client: app.lines(body, client),
+}
+
+
+class ClientGone(Exception):
+    """The client closed the connection or stopped sending: nobody to answer."""
+
+
+class IngestServer(ThreadingHTTPServer):
+    daemon_threads = True  # a stalled connection never keeps the process alive
+    block_on_close = False
+
+    def __init__(self, address, app, max_body, read_timeout, log=None):
+        self.app = app
+        self.max_body = max_body
+        self.read_timeout = read_timeout
+        self.log = log or logging.getLogger(__name__)
+        self._active = 0
+        self._idle = threading.Condition()
+        super().__init__(address, IngestHandler)
+
+    def process_request_thread(self, request, client_address):
+        with self._idle:
+            self._active += 1
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout):
+        """Wait for the requests being answered to finish; True if they did."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
+
+    def handle_error(self, request, client_address):
+        # Reached only by errors outside a request's own handling (a reset
+        # while answering): one line, no traceback on stderr.
+        self.log.info("connection from %s ended abruptly", client_address[0], exc_info=False)
+
+
+class IngestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "loglines-ingest"
+    sys_version = ""
+
+    def setup(self):
+        self.timeout = self.server.read_timeout  # StreamRequestHandler sets the socket's
+        super().setup()
+
+    def do_POST(self):
+        self._serve()
+
+    do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_POST
+
+    def _serve(self):
+        try:
+            answer = self._answer()
+        except ClientGone as err:
+            self.server.log.info("%s: %s; dropped", self.client_address[0], err)
+            self.close_connection = True
+            return
+        except Exception:
+            self.server.log.exception("answering %s %s", self.command, self.path)
+            answer = error(500, "internal error; the server's log has the details")
+        if answer.counter:
+            self.server.app.count(answer.counter)
+        self._send(answer)
+
+    def _answer(self):
+        app = self.server.app
+        if not app.credentials.check(self.headers.get("Authorization")):
+            return UNAUTHORIZED
+        route = ROUTES.get(urlsplit(self.path).path)
+        if route is None:
+            return error(404, f"no such endpoint; POST to {' or '.join(ROUTES)}")
+        if self.command != "POST":
+            return error(405, "only POST is allowed here", Allow="POST")
+        body = self._body()
+        if isinstance(body, Answer):
+            return body
+        return route(app, body, self.client_address[0])
+
+    def _body(self):
+        """The body, or the Answer refusing it; checked before it is read."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return error(411, "chunked bodies are not accepted; send Content-Length")
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return error(411, "Content-Length is required")
+        if not length.strip().isdigit():
+            return error(400, "Content-Length is not a number", "malformed")
+        length = int(length)
+        if length > self.server.max_body:
+            return error(413, f"the body is over max_body ({self.server.max_body} bytes)",
+                         "too_large")
+        if self.headers.get("Expect", "").lower() == "100-continue":
+            self.send_response_only(HTTPStatus.CONTINUE)
+            self.end_headers()
+        return self._read(length)
+
+    def _read(self, length):
+        # The socket timeout bounds each wait; the deadline bounds a client
+        # that sends a byte now and then to keep a thread forever.
+        deadline = time.monotonic() + self.server.read_timeout + length / MIN_RATE
+        chunks, left = [], length
+        try:
+            while left:
+                chunk = self.rfile.read1(min(left, CHUNK))
+                if not chunk:
+                    raise ClientGone(f"body ended {left} bytes short of Content-Length")
+                chunks.append(chunk)
+                left -= len(chunk)
+                if left and time.monotonic() > deadline:
+                    raise TimeoutError
+        except TimeoutError:
+            self.close_connection = True
+            return error(408, "the body did not arrive in time")
+        except ConnectionError as err:
+            raise ClientGone(str(err)) from None
+        return b"".join(chunks)
+
+    def handle_expect_100(self):
+        return True  # 100 Continue is sent by _body, once the request passed the checks
+
+    def send_error(self, code, message=None, explain=None):
+        """Errors of the request line and headers, answered in JSON too."""
+        self.close_connection = True
+        self._send(error(int(code), message or HTTPStatus(code).phrase))
+
+    def _send(self, answer):
+        data = json.dumps(answer.body).encode("utf-8")
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        if answer.status >= 400:
+            # The body may be unread: the connection cannot carry another request.
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def log_request(self, code="-", size="-"):
+        self.server.log.debug("%s %s %s", self.client_address[0], self.requestline, code)
+
+    def log_message(self, format, *args):
+        self.server.log.info("%s: %s", self.client_address[0], format % args)
