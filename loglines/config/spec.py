@@ -138,6 +138,23 @@ max_body = integer(min=1024, default=10485760)
 max_line_size = integer(min=256, default=16384)
 read_timeout = float(min=0.1, max=3600, default=10.0)
 """,
+    # Receives access-log lines over syslog (TCP and UDP on one port).
+    "syslogd": """
+servicename = string
+pushto = queue_name
+port = integer(min=1, max=65535)
+bind = string(default='127.0.0.1')
+protocols = force_list(default=list('tcp', 'udp'))
+service_by_tag = force_list(default=list())
+token = string(default=None)
+max_line_size = integer(min=256, max=16777216, default=16384)
+recv_size = integer(min=1024, max=16777216, default=65536)
+cleanup_timeout = float(min=0, default=300.0)
+max_connections = integer(min=1, default=1000)
+queued_events = integer(min=1, default=10000)
+batch_size = integer(min=1, max=10000, default=1000)
+batch_timeout = float(min=0, max=10, default=0.1)
+""",
     # A program of the user's own ([process_*] other than redis).
     "command": """
 command = string
