@@ -72,3 +72,29 @@ def test_calls_during_an_outage_raise_queue_unavailable(tmp_path):
     with pytest.raises(reconnect.Stopped):
         reconnect.call(store.queue("work").push, [b"x"], should_stop=lambda: next(stops),
                        sleep=lambda s: None)
+
+
+def test_no_consumer_is_presumed_dead_just_after_redis_restarted(tmp_path):
+    """Heartbeats are as old as the outage; recovery waits until consumers
+    had the chance to beat again."""
+    import time
+
+    server = RedisServer(tmp_path).start()
+    store = QueueStore(server.client(), "uptime", lambda name: QueuePolicy(), consumer_timeout=3)
+    try:
+        q = store.queue("work")
+        q.push([b"held"])
+        store.heartbeat("alive:1:x", {})
+        q.fetch("alive:1:x", 1)
+        time.sleep(3.5)  # the consumer's last beat is now older than the timeout
+        server.restart(signal.SIGKILL)
+        assert store.redis_uptime() < 3
+        assert reconnect.call(store.recover).requeued == 0
+        store.heartbeat("alive:1:x", {})  # it beats again once Redis is back
+        time.sleep(3.1)
+        store.heartbeat("alive:1:x", {})
+        assert store.recover().requeued == 0  # alive, so it keeps its item
+        assert q.stats().inflight_by_consumer == {"alive:1:x": 1}
+        assert store.recover(now_ms=store.now_ms() + 10_000).requeued == 1  # a test's clock
+    finally:
+        server.stop()

@@ -94,14 +94,14 @@ class QueueMachine(RuleBasedStateMachine):
 
     @rule()
     def recover(self):
-        self.store.recover()
+        self.store.recover(now_ms=self.store.now_ms())
 
     @precondition(lambda self: self.ghosts)
     @rule()
     def ghost_ack(self):
         """A consumer presumed dead acks late: nothing happens."""
         dead, ids = self.ghosts[-1]
-        self.store.recover()
+        self.store.recover(now_ms=self.store.now_ms())
         assert self.q["src"].ack(dead, ids) == 0
 
     @rule(n=st.integers(1, 5))
