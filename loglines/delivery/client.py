@@ -76,8 +76,9 @@ class TrackerClient:
 
     @property
     def chunk_size(self) -> int:
-        """Events worth sending in one call: enough to keep every connection busy."""
-        return self._concurrency * 2
+        """Events sent between acknowledgements: one per connection, so a worker
+        killed mid-batch repeats at most ``concurrency`` events."""
+        return self._concurrency
 
     def send_many(self, events: Iterable[tuple[Any, Params]]) -> list[Outcome]:
         """Deliver ``(key, params)`` events; one Outcome each, in the same order."""

@@ -72,10 +72,12 @@ class ChaosInstance(Pipeline):
             endpoint_url = {self.tracker_url}
             base_url = https://repo.example.ac.uk
             oai_prefix = repo.example.ac.uk
-            timeout = 2
+            # Short enough that the hanging tracker costs seconds, long enough
+            # that a loaded machine's slow answers are rarely taken for none
+            # (an answer after the timeout is an event delivered twice).
+            timeout = 5
             connect_timeout = 1
             numprocs = 2
-            concurrency = 16
             batch_size = 50
             success_queue = articlelog
             other_queue = otherlog
