@@ -17,6 +17,7 @@ from dataclasses import asdict
 
 import simplejson as json
 
+from loglines.metrics.lag import LagPublisher
 from loglines.tailing import GlobTailer
 from loglines.tailing.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 
@@ -86,10 +87,12 @@ class Watcher:
             max_line_size=o["max_line_size"], poll_interval=o["poll_interval"],
         )
         self.full_since = None
+        self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
 
     def step(self):
         """Read, push and checkpoint one batch; False when there was none."""
         batch = self.tailer.read(max_lines=self.batch_size)
+        self.lag.maybe_publish()  # per batch and when idle, at most once a second
         if batch is None:
             self.tailer.wait(WAIT)
             return False
@@ -102,6 +105,7 @@ class Watcher:
                 self.ctx.counters.add(f"rejected_{reason}", n)
             self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",
                                  len(batch.rejects), ", ".join(batch.rejected), self.queue.name)
+            self.ctx.notify_dead(self.queue.name, len(batch.rejects), ", ".join(batch.rejected))
         self.tailer.commit(batch)
         self.ctx.counters.add("lines", len(batch.lines))
         self.ctx.counters.flush()

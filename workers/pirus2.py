@@ -52,7 +52,8 @@ class Settle:
         if self.other:
             ctx.call(queue.ack, cid, self.other, forward_to=other)
         if self.failures:
-            ctx.call(queue.fail, cid, self.failures)
+            _, dead = ctx.call(queue.fail, cid, self.failures)
+            ctx.notify_dead(queue.name, dead, self.failures[0].error)
 
 
 class Pirus2:
@@ -85,7 +86,11 @@ class Pirus2:
         size = self.client.chunk_size
         for first in range(0, len(events), size):
             settle = Settle()
+            sent_at = time.monotonic()
             self.deliver(events[first:first + size], settle)
+            # The queue items carry no read time: the latency measured is
+            # the tracker round trip of the chunk (see loglines.metrics).
+            self.ctx.counters.observe("delivery_seconds", time.monotonic() - sent_at)
             settle.apply(self.ctx, self.queue, self.success, self.other)
             self.count(settle)
 

@@ -14,6 +14,7 @@ from . import (
     dead,
     enable,
     exit_codes,
+    notify,
     plugin_test,
     redis_server,
     replay,
@@ -24,7 +25,7 @@ from . import (
 from .context import Context
 
 COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test,
-            replay)
+            replay, notify)
 
 
 def parser():

@@ -1,5 +1,6 @@
 """loglines status: depth of every queue and the live consumers."""
 
+import argparse
 import json
 import time
 
@@ -11,6 +12,9 @@ def add_parser(subparsers):
     p = subparsers.add_parser("status", help="queue depths and live consumers")
     p.add_argument("--json", action="store_true", help="one JSON object, for machines")
     p.add_argument("--redis", metavar="NAME", help="use the [redis_NAME] section")
+    p.add_argument("--watch", action="store_true", help="redraw every second (Ctrl-C ends)")
+    # For tests: stop --watch after this many draws.
+    p.add_argument("--watch-count", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run, needs_context=True)
 
 
@@ -25,10 +29,24 @@ def collect(ctx):
         "consumers": [vars(c) for c in store.consumers()],
         "counts": {name: store.counts(name) for name in ctx.config.programs
                    if ctx.config.programs[name].kind not in spec.PROCESS_KINDS},
-    }
+    } | add_live(ctx, queues)
+
+
+def add_live(ctx, queues):
+    """Rates, oldest ages (into each queue's entry) and tailer lag."""
+    from ..metrics.live import live_report
+
+    live = live_report(ctx.store, ctx.config, [q.name for q in queues])
+    ages = live.pop("oldest_age_s")
+    live["queues"] = [vars(q) | {"oldest_age_s": ages.get(q.name)} for q in queues]
+    return live
 
 
 def run(ctx):
+    if ctx.args.watch:
+        from ..metrics.watch import watch
+
+        return watch(lambda: collect(ctx), iterations=ctx.args.watch_count)
     report = collect(ctx)
     if ctx.args.json:
         out(json.dumps(report, indent=2, sort_keys=True))
@@ -39,6 +57,7 @@ def run(ctx):
     for q in report["queues"]:
         out(f"{q['name']:<24} {q['ready']:>10} {q['inflight']:>10} {q['delayed']:>10} "
             f"{q['dead']:>10}")
+    print_live(report)
     out()
     consumers = report["consumers"]
     out(f"consumers: {len(consumers)}" + ("" if consumers else " (no worker is running)"))
@@ -60,3 +79,14 @@ def run(ctx):
     for name, counts in counted.items():
         out(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
+
+
+def print_live(report):
+    r = report["rates"]
+    out(f"last minute: {r['lines_in_per_s']:.1f} lines/s in, "
+        f"{r['events_out_per_s']:.1f} events/s out")
+    for q in report["queues"]:
+        if q.get("oldest_age_s") is not None:
+            out(f"  {q['name']}: oldest ready item {q['oldest_age_s']:.0f}s old")
+    for f in report["files"]:
+        out(f"  {f['section']} {f['path']}: {f['lag_bytes']} bytes not yet read")

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from . import spec
 from .model import (
     Config,
+    NotifySettings,
     ProgramSection,
     QueueSettings,
     RedisSettings,
@@ -36,6 +37,7 @@ def config(path, parsed, raw, kinds, problems):
         programs=programs,
         warnings=tuple(problems.warnings),
         raw={name: dict(section) for name, section in raw.items() if isinstance(section, dict)},
+        notify=_notify(parsed, redis, problems),
     )
 
 
@@ -125,3 +127,25 @@ def _check_redis(redis, queues, problems):
         if settings.managed and (settings.url or settings.unix_socket):
             problems.add(settings.section, "managed",
                          "a managed Redis is reached by host and port; remove url/unix_socket")
+
+
+def _notify(parsed, redis, problems):
+    """[notify] as NotifySettings, or None when absent: then nothing is sent."""
+    if "notify" not in parsed:
+        return None
+    values = _present(parsed["notify"], NotifySettings)
+    values["mail_to"] = tuple(values.get("mail_to", ()))
+    settings = NotifySettings(**values)
+    if not settings.webhook_url and not settings.smtp_host:
+        problems.add("notify", "webhook_url", "missing: give webhook_url or smtp_host "
+                     "(or remove [notify])")
+    if settings.webhook_url and urlsplit(settings.webhook_url).scheme not in ("http", "https"):
+        problems.add("notify", "webhook_url", "expected an http(s) URL")
+    if settings.smtp_host and not settings.mail_to:
+        problems.add("notify", "mail_to", "missing (required with smtp_host)")
+    if settings.smtp_user and not settings.smtp_password:
+        problems.add("notify", "smtp_password", "missing (required with smtp_user; e.g. "
+                     "smtp_password = ${LOGLINES_SMTP_PASSWORD})")
+    if settings.redis not in redis:
+        problems.add("notify", "redis", f"no [redis_{settings.redis}] section")
+    return settings

@@ -121,8 +121,8 @@ def _section_kind(name, section, problems):
         problems.add(name, "", "a section name may hold only letters, digits, '_', '.' and '-'")
         return None
     if not name.startswith(spec.PROGRAM_PREFIXES):
-        problems.add(name, "", "unknown section (expected [supervisor], [queues], [redis], "
-                     "[redis_NAME], [process_NAME], [logger_NAME] or [worker_NAME])")
+        problems.add(name, "", "unknown section (expected [supervisor], [queues], [notify], "
+                     "[redis], [redis_NAME], [process_NAME], [logger_NAME] or [worker_NAME])")
         return None
     kind = section.get("kind") or _guess_kind(name, section)
     allowed = _allowed_kinds(name)

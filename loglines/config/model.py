@@ -89,6 +89,25 @@ class SupervisorSettings:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """[notify]; None on Config when the section is absent (nothing is sent)."""
+
+    webhook_url: str | None = field(default=None, repr=False)  # often holds a token
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_tls: str = "starttls"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    mail_from: str | None = None
+    mail_to: tuple = ()
+    notify_interval: float = 300.0
+    backlog_age: float = 3600.0
+    timeout: float = 30.0
+    redis: str = ""
+    queue: str = "notify"
+
+
+@dataclass(frozen=True)
 class ProgramSection:
     """A [process_*], [logger_*] or [worker_*] section: one supervised program."""
 
@@ -111,6 +130,7 @@ class Config:
     programs: dict  # section name -> ProgramSection, in file order
     warnings: tuple = ()
     raw: dict = field(default_factory=dict, repr=False)  # section -> key -> text, for plugins
+    notify: NotifySettings | None = None  # [notify], if configured
 
     def resolve(self, path):
         """A path from the configuration, relative to the instance directory."""

@@ -155,6 +155,11 @@ queued_events = integer(min=1, default=10000)
 batch_size = integer(min=1, max=10000, default=1000)
 batch_timeout = float(min=0, max=10, default=0.1)
 """,
+    # A Prometheus endpoint reading Redis at scrape time (loopback by default).
+    "metrics": """
+bind = string(default='127.0.0.1')
+port = integer(min=1, max=65535, default=9464)
+""",
     # A program of the user's own ([process_*] other than redis).
     "command": """
 command = string
@@ -176,7 +181,26 @@ SCRIPT_KINDS = {
 # keys and keys starting with plugin_ are passed to them unchecked.
 PLUGIN_KEY_PREFIXES = ("url_", "rft", "rfr_", "req_", "svc", "res_", "ctx_", "plugin_")
 
-GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES}
+# [notify]: who hears of dead letters, old backlogs and crashed programs.
+# Sending is an rq job on the `queue` rq queue (of the [redis] named by
+# `redis`), run by the generated loglines_notify_worker program.
+NOTIFY = """
+webhook_url = string(default=None)
+smtp_host = string(default=None)
+smtp_port = integer(min=1, max=65535, default=25)
+smtp_tls = option('none', 'starttls', 'ssl', default='starttls')
+smtp_user = string(default=None)
+smtp_password = string(default=None)
+mail_from = string(default=None)
+mail_to = force_list(default=list())
+notify_interval = float(min=0, default=300.0)
+backlog_age = float(min=0, default=3600.0)
+timeout = float(min=1, max=600, default=30.0)
+redis = string(default='')
+queue = queue_name(default='notify')
+"""
+
+GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES, "notify": NOTIFY}
 # The kinds of [process_*] sections; every other kind is a worker in workers/.
 PROCESS_KINDS = ("redis", "command")
 PROGRAM_PREFIXES = ("process_", "logger_", "worker_")

@@ -2,6 +2,7 @@
 
 import time
 
+from ..metrics.ages import note_push
 from ..redis_connection import translated_errors
 from .interface import MAX_BATCH, DeadItem, Fetched, Item, PushResult, Queue, QueueStats
 
@@ -43,6 +44,8 @@ class RedisQueue(Queue):
                       self.keyspace.seq, self.keyspace.queues, self.keyspace.positions],
                 args=[self.policy.cap, self.name, len(positions), *pairs, *payloads],
             )
+        if ok:
+            note_push(self, len(payloads))  # dates the ids, for `loglines status` ages
         return PushResult(bool(ok), int(depth))
 
     def fetch(self, consumer_id, count, now_ms=None):
@@ -75,7 +78,9 @@ class RedisQueue(Queue):
             keys += [target.keys.ready, target.keys.items, target.keys.signal]
         args = [consumer_id, len(forward_to), *(t.name for t in forward_to), *ids]
         with translated_errors():
-            return int(self.scripts.ack(keys=keys, args=args))
+            acked = int(self.scripts.ack(keys=keys, args=args))
+        note_push(self, acked * len(forward_to))  # copies take fresh ids
+        return acked
 
     def fail(self, consumer_id, failures, now_ms=None):
         args = [consumer_id, self.policy.max_attempts, _now_arg(now_ms)]
@@ -133,6 +138,7 @@ class RedisQueue(Queue):
             args += [t.name, t.policy.cap]
         with translated_errors():
             moved, full = self.scripts.fanout(keys=keys, args=args)
+        note_push(self, int(moved) * len(targets))  # fresh ids in every target
         full_target = targets[int(full) - 1] if int(full) else None
         return int(moved), full_target
 

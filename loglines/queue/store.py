@@ -8,6 +8,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from ..metrics.rates import add_to_buckets
 from ..redis_connection import translated_errors
 from .keys import Keyspace
 from .redis_queue import RedisQueue, server_time_ms
@@ -101,6 +102,18 @@ class QueueStore:
             pipe = self.client.pipeline(transaction=False)
             for name, n in counts.items():
                 pipe.hincrby(key, name, n)
+            # Also per 10 s bucket, for the rates of `loglines status`.
+            add_to_buckets(pipe, self.keyspace, section, counts)
+            pipe.execute()
+
+    def add_observations(self, section, pending):
+        """Add histograms ({name: histogram.Pending}) of a program section."""
+        from ..metrics.histogram import hist_key
+
+        with translated_errors():
+            pipe = self.client.pipeline(transaction=False)
+            for name, p in pending.items():
+                p.add_to(pipe, hist_key(self.keyspace, section, name))
             pipe.execute()
 
     def counts(self, section):

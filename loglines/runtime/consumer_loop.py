@@ -60,6 +60,7 @@ def _report(ctx, queue, fetched):
         ctx.counters.add("dead_max_attempts", fetched.given_up)
         ctx.log.warning("%d items of %s dead-lettered: out of attempts (see `loglines dead "
                         "list %s`)", fetched.given_up, queue.name, queue.name)
+        ctx.notify_dead(queue.name, fetched.given_up, "out of attempts")
     if fetched.orphans:
         ctx.log.warning("%d ids without payload in %s forgotten", fetched.orphans, queue.name)
 
@@ -74,4 +75,5 @@ def _handle_safely(ctx, queue, handle, items):
         ctx.log.exception("handling a batch of %d items failed", len(items))
         failures = [Failure(i, f"worker error: {summary}") for i in items]
         ctx.counters.add("worker_errors", len(items))
-        ctx.call(queue.fail, ctx.consumer_id, failures)
+        _, dead = ctx.call(queue.fail, ctx.consumer_id, failures)
+        ctx.notify_dead(queue.name, dead, f"worker error: {summary}")

@@ -49,6 +49,14 @@ class WorkerContext:
         )
         self.call(self.heartbeat.start)
 
+    def notify_dead(self, queue_name, count, error):
+        """Tell the operators that ``count`` items were dead-lettered; without
+        [notify] (or with nothing dead) this is one comparison."""
+        if count and getattr(self.config, "notify", None) is not None:
+            from ..notify import dead_lettered
+
+            dead_lettered(self, queue_name, count, error)
+
     def close(self):
         self.counters.flush()
         if self.heartbeat is not None:

@@ -8,6 +8,7 @@ for the next flush.
 from collections import Counter
 
 from ..errors import QueueUnavailable
+from ..metrics.histogram import Pending
 
 
 class Counters:
@@ -15,12 +16,18 @@ class Counters:
         self.store = store
         self.section = section
         self.pending = Counter()
+        self.observed = {}  # histogram name -> Pending, flushed with the counts
 
     def add(self, name, n=1):
         if n:
             self.pending[name] += n
 
+    def observe(self, name, seconds):
+        """Record a duration in the histogram ``name`` (bucketed in memory)."""
+        self.observed.setdefault(name, Pending()).observe(seconds)
+
     def flush(self):
+        self._flush_observed()
         if not self.pending:
             return
         try:
@@ -28,3 +35,12 @@ class Counters:
         except QueueUnavailable:
             return  # kept for the next flush
         self.pending.clear()
+
+    def _flush_observed(self):
+        if not self.observed:
+            return
+        try:
+            self.store.add_observations(self.section, self.observed)
+        except QueueUnavailable:
+            return  # kept for the next flush
+        self.observed = {}

@@ -68,6 +68,8 @@ def generate(config, *, loglines_command, password):
     _check_paths(config, loglines_command)
     warnings = []
     main, directories = _main_file(config, password, where, warnings)
+    if getattr(config, "notify", None) is not None:
+        main += "\n" + _notify_sections(config, loglines_command, where)
     files = [File(MAIN_FILE, main, 0o600)]
     for program in config.programs.values():
         text, logdir = _program_file(config, program, loglines_command, where, warnings)
@@ -263,6 +265,39 @@ def _redis_warnings(config, where):
                             "managed = true, so `loglines redis` will refuse to run it; set it "
                             "or disable this program")
     return warnings
+
+
+def _notify_sections(config, loglines_command, where):
+    """With [notify]: the event listener and the rq worker sending what it
+    (and dead-lettering workers) enqueue. They live in supervisord.conf, not
+    workers_available/: they are part of running loglines, not a worker to
+    enable or disable."""
+    # Both read [notify] redis themselves: no --redis argument.
+    base = [*loglines_command, "--config", str(_config_file(config))]
+    logdir = config.resolve(config.supervisor.childlogdir)
+    common = [("directory", escape.percent(str(config.instance_dir))),
+              ("autostart", "true"), ("autorestart", "true"), ("priority", 20),
+              ("stopsignal", "TERM")]
+    listener = _section("eventlistener:loglines_notify", [
+        ("command", escape.command([*base, "notify-listener"], where("notify", "command"))),
+        # TICK_60 drives the backlog check.
+        ("events", "PROCESS_STATE_FATAL,PROCESS_STATE_EXITED,TICK_60"),
+        *common, ("stopwaitsecs", 10),
+        # stdout is the protocol channel; the listener logs to stderr.
+        ("stderr_logfile", escape.setting(str(logdir / "loglines_notify.log"),
+                                          where("notify", "stderr_logfile"), expansions=2)),
+    ])
+    sender = _section("program:loglines_notify_worker", [
+        ("command", escape.command([*base, "notify-worker"],
+                                   where("notify", "command"))),
+        *common,
+        # A send in progress may take smtp/webhook timeout twice (connect, send).
+        ("stopwaitsecs", math.ceil(config.notify.timeout) * 2 + _DELIVERY_MARGIN),
+        ("killasgroup", "true"), ("redirect_stderr", "true"),
+        ("stdout_logfile", escape.setting(str(logdir / "loglines_notify_worker.log"),
+                                          where("notify", "stdout_logfile"), expansions=2)),
+    ])
+    return listener + "\n" + sender
 
 
 def listen_url(config):

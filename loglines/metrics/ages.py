@@ -1,0 +1,84 @@
+"""The age of the oldest ready item of a queue, from increasing ids.
+
+Ids come from one counter shared by all queues, so one sorted set maps
+"the first id of a push" to "when it was pushed" (Redis clock) for every
+queue. A push notes itself at most once a second per queue object: the age
+of an item is then that of the nearest note at or before its id, at most a
+second too old, for one small script call per second per producer.
+"""
+
+import contextlib
+import time
+
+from ..redis_connection import translated_errors
+
+NOTE_INTERVAL = 1.0
+MAX_NOTES = 100_000  # a bound even when nobody ever trims (a week at 1/s/process is less)
+
+# Reads the id counter and the clock in Redis, so a note costs one round
+# trip and every host's notes share one clock.
+_NOTE = """
+local top = tonumber(redis.call('GET', KEYS[1]) or '0')
+local t = redis.call('TIME')
+local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[2], top - tonumber(ARGV[1]) + 1, ms)
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[2])
+if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1) end
+return ms
+"""
+
+
+def times_key(keyspace):
+    return f"{keyspace.base}:id-times"
+
+
+def note_push(queue, n, now=time.monotonic):
+    """Record that ``queue`` just took ``n`` fresh ids (throttled).
+
+    Never raises.
+    """
+    if n <= 0 or now() - getattr(queue, "_ids_noted_at", -NOTE_INTERVAL) < NOTE_INTERVAL:
+        return
+    queue._ids_noted_at = now()
+    # Any error is swallowed: the push already succeeded, and raising here
+    # would make the caller push the same lines again.
+    with contextlib.suppress(Exception):
+        queue.client.eval(_NOTE, 2, queue.keyspace.seq, times_key(queue.keyspace), n, MAX_NOTES)
+
+
+def push_time_ms(client, keyspace, item_id):
+    """When ``item_id`` was pushed (ms), or None when nothing is noted."""
+    key = times_key(keyspace)
+    found = client.zrevrangebyscore(key, item_id, "-inf", start=0, num=1, withscores=True)
+    if not found:  # trimmed, or noted with a later first id: the oldest note is a lower bound
+        found = client.zrange(key, 0, 0, withscores=True)
+    return int(found[0][0]) if found else None
+
+
+def oldest_ages(client, keyspace, names, now_ms):
+    """{queue: seconds since its oldest ready item was pushed, None when empty}."""
+    with translated_errors():
+        pipe = client.pipeline(transaction=False)
+        for name in names:
+            pipe.lindex(keyspace.queue(name).ready, -1)
+        tails = dict(zip(names, pipe.execute(), strict=True))
+        ages = {}
+        for name, tail in tails.items():
+            pushed = None if tail is None else push_time_ms(client, keyspace, int(tail))
+            ages[name] = None if pushed is None else max(0.0, (now_ms - pushed) / 1000.0)
+        trim(client, keyspace, [int(t) for t in tails.values() if t is not None])
+    return ages
+
+
+def trim(client, keyspace, live_ids):
+    """Forget notes below the one that dates the smallest ready id.
+
+    Only ready tails are ever dated, so older notes serve nobody (an item
+    given back later, with an older id, is dated by the oldest note left).
+    """
+    if not live_ids:
+        return
+    key = times_key(keyspace)
+    keep = client.zrevrangebyscore(key, min(live_ids), "-inf", start=0, num=1, withscores=True)
+    if keep:
+        client.zremrangebyscore(key, "-inf", f"({keep[0][1]}")
