@@ -5,8 +5,8 @@ Compares, in one run and against the same server:
   - a requests.Session sized to ``concurrency``, driven by the same kind of
     thread pool (the alternative design.md names),
   - one ``requests.get`` per event, in sequence (the 2010 design).
-The server runs in its own process so it does not share the GIL with the
-clients. Prints figures; nothing is asserted.
+The server (bench/servers.py, shared with bench/run.py) runs in its own
+process so it does not share the GIL with the clients. Prints figures; nothing is asserted.
 
     .venv/bin/python bench/delivery_client.py [--events 5000] [--concurrency 8] [--latency-ms 0]
 """
@@ -14,16 +14,20 @@ clients. Prints figures; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import multiprocessing
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from loglines.delivery import TrackerClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.servers import serve
 
 PARAMS = {
     "url_ver": "Z39.88-2004",
@@ -36,50 +40,6 @@ PARAMS = {
     "svc_dat": "https://repo.example.ac.uk/1234/1/paper.pdf",
     "rft_dat": "Request",
 }
-
-
-RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
-
-
-class Tracker(asyncio.Protocol):
-    """The cheapest keep-alive HTTP/1.1 server: one 200 per request head.
-
-    http.server tops out near 2k requests/s here and would measure itself,
-    not the clients. GET requests have no body, so each blank line ends one.
-    ``latency`` delays every answer, as a distant tracker would.
-    """
-
-    latency = 0.0
-
-    def connection_made(self, transport):
-        self.transport = transport
-        self.pending = b""
-
-    def data_received(self, data):
-        self.pending += data
-        requests_seen = self.pending.count(b"\r\n\r\n")
-        if not requests_seen:
-            return
-        self.pending = self.pending.rpartition(b"\r\n\r\n")[2]
-        if self.latency:
-            loop = asyncio.get_running_loop()
-            loop.call_later(self.latency, self.answer, requests_seen)
-        else:
-            self.answer(requests_seen)
-
-    def answer(self, count):
-        if not self.transport.is_closing():
-            self.transport.write(RESPONSE * count)
-
-
-def serve(port_queue, latency: float) -> None:
-    async def run():
-        Tracker.latency = latency
-        server = await asyncio.get_running_loop().create_server(Tracker, "127.0.0.1", 0)
-        port_queue.put(server.sockets[0].getsockname()[1])
-        await server.serve_forever()
-
-    asyncio.run(run())
 
 
 def rate(label: str, events: int, run) -> None:

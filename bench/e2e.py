@@ -1,0 +1,202 @@
+"""Figures 5-7: the whole pipeline under a real supervisord, end to end.
+
+An instance like the shipped one (embedded Redis, logfilewatcher, broker,
+two pirus2 processes with the eprints plugin, the two logfromqueue loggers;
+every setting at its default) on free ports, delivering to the local tracker
+of bench/servers.py. Started with an empty log; then the big file is linked
+in beside it (the glob picks it up within 0.2 s) and the clock runs from
+that instant to the tracker's arrival time of the last event.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+import time
+from pathlib import Path
+
+from bench import workload
+from loglines.config.spec import KINDS
+from loglines.errors import QueueUnavailable
+from tests.e2e.pipeline import PASSWORD, Pipeline
+from tests.support.waiting import wait_for
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class BenchPipeline(Pipeline):
+    def __init__(self, home, tracker_url, target_lines=()):
+        self.target_lines = "\n".join(target_lines)
+        super().__init__(home, tracker_url)
+        shutil.copy(ROOT / "plugins/eprints.py", self.home / "plugins/eprints.py")
+
+    def config_text(self, extra):
+        s = workload.SERVICE
+        return textwrap.dedent(f"""
+            [supervisor]
+            port = 127.0.0.1:{self.web_port}
+            username = tester
+            password = {PASSWORD}
+            nodaemon = true
+            [queues]
+            prefix = e2e
+            [redis]
+            managed = true
+            port = {self.redis_port}
+            [process_redis]
+            priority = 10
+            [logger_logfilewatcher]
+            logfile = logs/access*.log
+            servicename = {s}
+            pushto = loglines
+            start_at = beginning
+            [worker_broker]
+            listento = loglines
+            fanout = pirus2
+            [worker_pirus2]
+            listento = pirus2
+            repository_plugin = eprints
+            base_url = https://{s}
+            oai_prefix = {s}
+            endpoint_url = {self.tracker_url}
+            numprocs = 2
+            success_queue = articlelog
+            other_queue = otherlog
+        """) + self.target_lines + textwrap.dedent("""
+            [logger_articlelogger]
+            listento = articlelog
+            logfile = out/articles.log
+            [logger_otherlogger]
+            listento = otherlog
+            logfile = out/other.log
+        """)
+
+
+def matomo_target():
+    """The pirus2 keys that select the Matomo bulk target, or None while
+    loglines/delivery/matomo.py or the worker's setting for it is missing."""
+    if not (ROOT / "loglines/delivery/matomo.py").is_file():
+        return None
+    found = []
+    for line in KINDS["pirus2"].splitlines():
+        key, _, check = (part.strip() for part in line.partition("="))
+        if "'matomo'" in check:
+            found.append(f"{key} = matomo")
+        elif key in ("idsite", "matomo_idsite", "site_id"):
+            found.append(f"{key} = 1")
+    return found if any(f.endswith("= matomo") for f in found) else None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM (peak resident set) of a live process, in MB."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except Exception:  # no psutil, or the process is gone
+        return None
+
+
+def worker_peaks(pipe: Pipeline) -> dict:
+    peaks = {}
+    for name, info in sorted(pipe.states().items()):
+        if "redis" not in name and info.get("pid"):
+            peaks[name.split(":")[-1]] = peak_rss_mb(info["pid"])
+    return peaks
+
+
+def _pings(store) -> bool:
+    try:
+        return bool(store.ping())
+    except QueueUnavailable:
+        return False
+
+
+def wait_done(pipe, store, lines: int, limit: float) -> bool:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        read = store.counts("logger_logfilewatcher").get("lines", 0)
+        if read >= lines and pipe.quiet(store):
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=None) -> dict:
+    """One pipeline: the big file through it, then the latency probe if asked."""
+    home = Path(workdir) / f"e2e-{time.monotonic_ns()}"
+    pipe = BenchPipeline(home, tracker.url, target)
+    try:
+        pipe.start()
+        store = pipe.store()
+        # supervisord says RUNNING a second after the start; redis-server may take longer.
+        if not wait_for(lambda: _pings(store), timeout=60):
+            raise RuntimeError("end to end: the pipeline's Redis did not answer within 60 s")
+        tracker.reset()
+        start = time.time()
+        os.link(big, pipe.home / "logs/access-big.log")
+        if not wait_done(pipe, store, lines, limit=max(120.0, lines / 1000)):
+            raise RuntimeError(f"end to end: not done in time; pirus2 counts "
+                               f"{store.counts('worker_pirus2')}, "
+                               f"tracker {tracker.stats()['count']}")
+        stats = tracker.stats()
+        result = {
+            "lps": lines / (stats["last"] - start), "seconds": stats["last"] - start,
+            "events": stats["count"], "rss": worker_peaks(pipe),
+            "redis_peak_mb": store.client.info("memory")["used_memory_peak"] / 2**20,
+            "counts": store.counts("worker_pirus2"),
+        }
+        if probe:
+            result.update(latency(pipe, tracker, *probe))
+        return result
+    finally:
+        pipe.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _write_probes(log: Path, rate: float, total: int) -> dict:
+    """Append probe lines at ``rate`` per second; the time each became readable."""
+    written = {}
+    start, n = time.monotonic(), 0
+    with open(log, "a", encoding="utf-8") as out:
+        while n < total:
+            due = min(total, int((time.monotonic() - start) * rate) + 1)
+            if due > n:
+                now = workload.datetime.now(workload.timezone.utc)
+                out.write("".join(workload.event_line(i, probe=True, when=now) + "\n"
+                                  for i in range(n, due)))
+                out.flush()
+                stamp = time.time()
+                written.update(dict.fromkeys(range(n, due), stamp))
+                n = due
+            time.sleep(0.002)
+    return written
+
+
+def latency(pipe, tracker, rate: float, seconds: float) -> dict:
+    """p50 and p99 from a line's write to its event's arrival at the tracker."""
+    total = int(rate * seconds)
+    tracker.reset()
+    tracker.record()
+    written = _write_probes(pipe.log, rate, total)
+    deadline = time.monotonic() + 30
+    records = []
+    while time.monotonic() < deadline:
+        records = tracker.stats()["records"]
+        if len(records) >= total:
+            break
+        time.sleep(0.25)
+    delays = sorted((at - written[seq]) * 1000 for seq, at in records if seq in written)
+    if not delays:
+        return {"latency_p50_ms": None, "latency_p99_ms": None, "probes": (0, total)}
+    pick = lambda q: delays[min(len(delays) - 1, int(q * len(delays)))]  # noqa: E731
+    return {"latency_p50_ms": pick(0.50), "latency_p99_ms": pick(0.99),
+            "probes": (len(delays), total)}

@@ -1,0 +1,241 @@
+"""loglines benchmark: every figure against a baseline measured in the same run.
+
+    .venv/bin/python bench/run.py [--quick] [--json FILE] [--repeats N] [--only NAME ...]
+
+Figures (each the median of --repeats runs, the baseline run alternately
+with it so both see the same machine load):
+  1. ingest    lines/s, file -> queue, the real logfilewatcher      vs one LPUSH per line
+  2. queue     items/s, RedisQueue.fetch + ack, 1000 per batch      vs RPOPLPUSH + LREM per item
+  3. parse     lines/s, pirus2 worker, eprints plugin, dry run      vs the robot check uncached
+  4. delivery  events/s, one pirus2 worker -> tracker (0 / 50 ms)   vs one requests.get per event
+  5. e2e       lines/s, a big log through the supervised pipeline to the tracker (IRUS; Matomo)
+  6. latency   p50 / p99 ms from a line's write to its event at the tracker, at 1,000 lines/s
+  7. memory    peak RSS of every worker process during 5, Redis used_memory_peak
+Everything runs on loopback, with its own Redis and trackers on free ports.
+Nothing is asserted; the targets are printed beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import e2e, micro, workload  # noqa: E402
+from bench.servers import BenchRedis, TrackerProcess  # noqa: E402
+
+SIZES = {
+    "quick": dict(repeats=3, ingest=100_000, ingest_base=5_000, queue=100_000, queue_base=5_000,
+                  parse=20_000, parse_base=3_000, deliver=5_000, deliver_base=1_000,
+                  deliver50=400, deliver50_base=20, e2e=100_000, e2e_repeats=2,
+                  latency_seconds=10),
+    # At the e2e rate of this 2-core machine (~3k lines/s with IRUS), one 1M-line run per
+    # target is ~5 minutes: the default keeps to one (--repeats N sets both).
+    "full": dict(repeats=3, ingest=300_000, ingest_base=20_000, queue=300_000,
+                 queue_base=20_000, parse=60_000, parse_base=8_000, deliver=20_000,
+                 deliver_base=3_000, deliver50=1_000, deliver50_base=40, e2e=1_000_000,
+                 e2e_repeats=1, latency_seconds=30),
+}
+KEYS = ("ingest_lps", "ingest_baseline_lps", "ingest_ratio", "queue_ips", "queue_baseline_ips",
+        "queue_ratio", "parse_lps", "parse_baseline_lps", "deliver_eps", "deliver_baseline_eps",
+        "deliver_ratio", "deliver50ms_eps", "e2e_irus_lps", "e2e_matomo_lps", "latency_p50_ms",
+        "latency_p99_ms", "rss_max_mb", "redis_peak_mb")
+FIGURES = ("ingest", "queue", "parse", "deliver", "e2e")
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def paired(repeats: int, measure, baseline) -> tuple:
+    """Medians of ``measure()`` and ``baseline()``, run alternately."""
+    ours, theirs = [], []
+    for _ in range(repeats):
+        ours.append(measure())
+        theirs.append(baseline() if baseline else None)
+    return median(ours), median(theirs)
+
+
+def line(label, value, unit, base=None, base_label="", target="", ratio=True):
+    text = f"{label:<30} {value:>10,.0f} {unit:<9}" if value is not None else \
+        f"{label:<30} {'n/a':>10} {unit:<9}"
+    if base is not None:
+        text += f" baseline {base:>9,.0f} ({base_label})"
+        if ratio and value:
+            text += f" = x{value / base:.1f}"
+    if target:
+        text += f"  [target {target}]"
+    say(text)
+
+
+def ratio(a, b):
+    return round(a / b, 2) if a and b else None
+
+
+class Bench:
+    def __init__(self, args, sizes, stack, workdir):
+        self.args, self.s, self.stack, self.workdir = args, sizes, stack, workdir
+        self.out = dict.fromkeys(KEYS)
+        self.redis = stack.enter_context(BenchRedis())
+        self.tracker = stack.enter_context(TrackerProcess())
+        self.tracker50 = stack.enter_context(TrackerProcess(latency=0.05))
+        self.inst = micro.Instance(workdir / "instance", self.redis, self.tracker.url,
+                                   self.tracker50.url)
+
+    def ingest(self):
+        s = self.s
+        log = workload.write_log(self.inst.home / "logs/access.log", s["ingest"])
+        a, b = paired(s["repeats"], lambda: micro.ingest(self.inst, log, s["ingest"]),
+                      lambda: micro.ingest_baseline(self.inst, log, s["ingest_base"]))
+        log.unlink()
+        self.out.update(ingest_lps=a, ingest_baseline_lps=b, ingest_ratio=ratio(a, b))
+        line("1. ingest (logfilewatcher)", a, "lines/s", b, "LPUSH per line",
+             ">= 150k/s and >= x15")
+
+    def queue(self):
+        s = self.s
+        a, b = paired(s["repeats"], lambda: micro.queue(self.inst, s["queue"]),
+                      lambda: micro.queue_baseline(self.inst, s["queue_base"]))
+        self.out.update(queue_ips=a, queue_baseline_ips=b, queue_ratio=ratio(a, b))
+        line("2. queue (fetch + ack, 1000)", a, "items/s", b, "RPOPLPUSH+LREM per item",
+             ">= 200k/s and >= x40")
+
+    def parse(self):
+        s = self.s
+        lines = list(workload.lines(max(s["parse"], s["parse_base"])))
+        a, b = paired(s["repeats"], lambda: micro.parse(self.inst, lines[:s["parse"]]),
+                      lambda: micro.parse_baseline(self.inst, lines[:s["parse_base"]]))
+        self.out.update(parse_lps=a, parse_baseline_lps=b)
+        line("3. parse (pirus2, dry run)", a, "lines/s", b, "robot check uncached",
+             ">= 45k/s")
+
+    def deliver(self):
+        s = self.s
+        a, b = paired(s["repeats"], lambda: micro.deliver(self.inst, "worker_deliver",
+                                                          s["deliver"]),
+                      lambda: micro.deliver_baseline(self.tracker.url, s["deliver_base"]))
+        self.out.update(deliver_eps=a, deliver_baseline_eps=b, deliver_ratio=ratio(a, b))
+        line("4. deliver, tracker at once", a, "events/s", b, "requests.get per event",
+             ">= 4k/s per process")
+        a, b = paired(s["repeats"], lambda: micro.deliver(self.inst, "worker_deliver50",
+                                                          s["deliver50"]),
+                      lambda: micro.deliver_baseline(self.tracker50.url, s["deliver50_base"]))
+        self.out.update(deliver50ms_eps=a)
+        line("4. deliver, tracker at 50 ms", a, "events/s", b, "requests.get per event",
+             ">= 1k/s per process")
+
+    def e2e(self):
+        s = self.s
+        big = workload.write_log(self.workdir / "big.log", s["e2e"])
+        share = f"{workload.ITEM_SHARE:.0%}"
+        say(f"   e2e input: {s['e2e']:,} lines, {big.stat().st_size / 2**20:,.0f} MB; {share} "
+            f"rewritten to EPrints item URLs (50% downloads, 20% abstracts)")
+        runs = []
+        for n in range(s["e2e_repeats"]):
+            last = n == s["e2e_repeats"] - 1
+            probe = (1000.0, s["latency_seconds"]) if last else None
+            runs.append(e2e.run_once(self.workdir, big, s["e2e"], self.tracker, probe=probe))
+        self.e2e_report(runs, share)
+        self.e2e_matomo(big)
+        self.latency_report(runs[-1])
+        self.memory_report(runs)
+
+    def e2e_report(self, runs, share):
+        first = runs[0]
+        self.out["e2e_irus_lps"] = median(r["lps"] for r in runs)
+        line("5. end to end, IRUS", self.out["e2e_irus_lps"], "lines/s", target=">= 25k/s")
+        say(f"   {first['events']:,} events of {self.s['e2e']:,} lines "
+            f"({first['events'] / self.s['e2e']:.1%}; {share} were item URLs, the rest are "
+            f"robots, 304/404/206, HEAD); per run: "
+            + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s")
+
+    def e2e_matomo(self, big):
+        target = e2e.matomo_target()
+        if target is None:
+            say(f"{'5. end to end, Matomo bulk':<30} {'not available':>10} (pirus2 has no "
+                "Matomo target setting yet)  [target >= 35k/s]")
+            return
+        runs = [e2e.run_once(self.workdir, big, self.s["e2e"], self.tracker, target)
+                for _ in range(self.s["e2e_repeats"])]
+        self.out["e2e_matomo_lps"] = median(r["lps"] for r in runs)
+        line("5. end to end, Matomo bulk", self.out["e2e_matomo_lps"], "lines/s",
+             target=">= 35k/s")
+        say(f"   ({', '.join(target)}; {runs[0]['events']:,} events tracked; per run: "
+            + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s)")
+
+    def latency_report(self, run):
+        p50, p99 = run.get("latency_p50_ms"), run.get("latency_p99_ms")
+        self.out.update(latency_p50_ms=p50, latency_p99_ms=p99)
+        got, total = run.get("probes", (0, 0))
+        say(f"{'6. latency at 1,000 lines/s':<30} p50 {p50 or 0:,.0f} ms, p99 {p99 or 0:,.0f} ms"
+            f" ({got:,} of {total:,} probe lines arrived)  [target p99 <= 250 ms]")
+
+    def memory_report(self, runs):
+        peaks = {}
+        for run in runs:
+            for name, mb in run["rss"].items():
+                peaks[name] = max(peaks.get(name, 0), mb or 0)
+        self.out["rss_max_mb"] = max(peaks.values()) if peaks else None
+        self.out["redis_peak_mb"] = max(r["redis_peak_mb"] for r in runs)
+        line("7. memory, worker peak RSS", self.out["rss_max_mb"], "MB", target="<= 80 MB each")
+        say("   " + ", ".join(f"{n} {mb:.0f}" for n, mb in peaks.items()) + " MB")
+        line("7. memory, Redis peak", self.out["redis_peak_mb"], "MB")
+
+    def run(self, only):
+        for name in FIGURES:
+            if only and name not in only:
+                continue
+            started = time.monotonic()
+            try:
+                getattr(self, name)()
+            except Exception as err:  # one failed figure must not lose the others
+                say(f"{name}: failed: {type(err).__name__}: {err}")
+            say(f"   ({name}: {time.monotonic() - started:.0f} s)")
+        return self.out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (~4 minutes)")
+    parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
+    parser.add_argument("--repeats", type=int, help="runs per figure (the median is kept)")
+    parser.add_argument("--only", nargs="+", choices=FIGURES, help="run only these figures")
+    args = parser.parse_args(argv)
+    logging.getLogger("loglines").setLevel(logging.ERROR)  # the in-process workers' chatter
+    sizes = dict(SIZES["quick" if args.quick else "full"])
+    if args.repeats:
+        sizes.update(repeats=args.repeats, e2e_repeats=args.repeats)
+    say(f"loglines bench ({'quick' if args.quick else 'full'}; medians of {sizes['repeats']} "
+        f"runs, end to end of {sizes['e2e_repeats']})")
+    started = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loglines-bench-")))
+        try:
+            out = Bench(args, sizes, stack, workdir).run(args.only)
+        except KeyboardInterrupt:
+            say("interrupted; stopping what was started")
+            return 130
+    say(f"total {time.monotonic() - started:.0f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+        say(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
