@@ -28,6 +28,7 @@ from loglines.delivery.outcome import (
     is_temporary_status,
     status_error,
 )
+from loglines.delivery.pooled import Pooled
 from loglines.delivery.ratelimit import RateLimiter
 from loglines.delivery.urls import Endpoint, EventUrl, Params, scrub
 
@@ -36,7 +37,7 @@ from loglines.delivery.urls import Endpoint, EventUrl, Params, scrub
 MAX_BODY_BYTES = 64 * 1024
 
 
-class TrackerClient:
+class TrackerClient(Pooled):
     """Send events to one tracker endpoint; ``send_many`` from one thread at a time."""
 
     def __init__(
@@ -110,18 +111,6 @@ class TrackerClient:
         for done in senders:
             done.result()  # re-raises a bug in a sender here, in the caller's thread
         return outcomes
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-        if self._pool is not None:
-            self._pool.close()
-
-    def __enter__(self) -> TrackerClient:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def _send_one(self, item: tuple[Any, EventUrl]) -> Outcome:
         key, event = item

@@ -41,6 +41,7 @@ from loglines.delivery.outcome import (
     is_temporary_status,
     status_error,
 )
+from loglines.delivery.pooled import Pooled
 from loglines.delivery.urls import REDACTED, Endpoint, Params, scrub
 
 
@@ -54,7 +55,7 @@ class _Pending:
     shown: str
 
 
-class MatomoClient:
+class MatomoClient(Pooled):
     """Send events to one Matomo tracker; ``send_many`` from one thread at a time."""
 
     def __init__(
@@ -128,18 +129,6 @@ class MatomoClient:
             for event, outcome in zip(bulk, bulk_outcomes, strict=True):
                 outcomes[event.index] = outcome
         return outcomes
-
-    def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
-        if self._pool is not None:
-            self._pool.close()
-
-    def __enter__(self) -> MatomoClient:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
 
     def _shown_url(self, request: str) -> str:
         # The request string starts with "?"; an endpoint with a query of
