@@ -37,6 +37,9 @@ class Faults:
 
     def kill_one(self):
         running = self.workers()
+        if not running:  # every worker is being restarted: wait for one
+            time.sleep(0.2)
+            running = self.workers()
         if running:
             _, process = self.rng.choice(running)
             try:
@@ -74,7 +77,8 @@ class Faults:
             while pending and pending[0][0] <= now:
                 _, action, arg = pending.pop(0)
                 action(arg)
-            if now >= next_kill:
+            # A stop/start blocks this loop for seconds: kills catch up after it.
+            while now >= next_kill:
                 self.kill_one()
                 next_kill += self.kill_every
             if now >= next_stop:

@@ -41,13 +41,13 @@ def arguments(argv):
                    help="seconds of writing and faults (default: lines / 2000)")
     p.add_argument("--rotations", type=int, default=10)
     p.add_argument("--poison", type=int, default=5, help="poison lines of each kind")
-    p.add_argument("--kills", type=int, default=None, help="default: one per 1.6 s")
+    p.add_argument("--kills", type=int, default=None, help="default: one per 1.4 s")
     p.add_argument("--drain-timeout", type=float, default=600)
     p.add_argument("--keep", action="store_true", help="keep the instance directory")
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
     args.duration = args.duration or max(20.0, args.lines / 2000)
-    args.kills = args.kills if args.kills is not None else int(args.duration / 1.6)
+    args.kills = args.kills if args.kills is not None else int(args.duration / 1.4)
     return args
 
 
