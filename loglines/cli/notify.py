@@ -3,13 +3,18 @@
 Both of the first two are generated into supervisord.conf when [notify] is
 configured."""
 
+import logging
 import sys
+import time
+
+import redis
 
 from .. import log
 from ..errors import ConfigError
 from ..notify import Notifier, jobs, make_event, send
 from ..notify.backlog import BacklogWatch
 from ..notify.listener import Handler, serve
+from ..queue import reconnect
 from .context import out
 
 
@@ -40,13 +45,34 @@ def _notifier(ctx):
     return Notifier(_settings(ctx), ctx.store.client, ctx.config.queues.prefix)
 
 
+def patiently(notify, seconds=120):
+    """``notify`` retried while Redis is unreachable, as it is when the
+    whole instance starts and a program fails before Redis is up: an event
+    supervisord reports once must not be lost for that."""
+
+    def call(kind, **fields):
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                return notify(kind, **fields)
+            except (redis.ConnectionError, redis.TimeoutError) as err:
+                if time.monotonic() > deadline:
+                    logging.getLogger("loglines.notify").error(
+                        "a %s notification is lost: Redis unreachable (%s)", kind, err)
+                    return []
+                time.sleep(0.5)
+
+    return call
+
+
 def listener(ctx):
     # stdout is supervisord's protocol channel: logs must go to stderr.
     log.setup(ctx.args.log_level, stream=sys.stderr)
     notifier = _notifier(ctx)
+    notify = patiently(notifier.notify)
     backlog = BacklogWatch(ctx.store, ctx.configured_queues(), notifier.settings.backlog_age,
-                           notifier.notify)
-    serve(sys.stdin.buffer, sys.stdout.buffer, Handler(notifier.notify, backlog))
+                           notify)
+    serve(sys.stdin.buffer, sys.stdout.buffer, Handler(notify, backlog))
     return 0
 
 
@@ -56,6 +82,7 @@ def worker(ctx):
     log.setup(ctx.args.log_level, stream=sys.stdout, fmt=log.WORKER_FORMAT)
     notifier = _notifier(ctx)
     jobs.configure(notifier.settings)
+    reconnect.call(ctx.store.ping)  # Redis may start after this program
     rq_worker = Worker([notifier.queue], connection=ctx.store.client)
     # The scheduler runs the delayed retries of failed sends.
     rq_worker.work(burst=ctx.args.burst, with_scheduler=True,

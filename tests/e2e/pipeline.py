@@ -103,6 +103,22 @@ class Pipeline:
         assert wait_for(self.all_running, timeout=60), self.states()
         return self
 
+    def start_allowing_fatal(self, program="process_broken"):
+        """Start, expecting ``program`` to end FATAL and every other RUNNING."""
+        self.loglines("supervisor-config")
+        self.process = subprocess.Popen(
+            [str(BIN / "supervisord"), "-c", str(self.home / "supervisord.conf")],
+            cwd=self.home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def settled():
+            states = self.states()
+            return bool(states) and all(
+                p["statename"] == ("FATAL" if p["name"] == program else "RUNNING")
+                for p in states.values())
+
+        assert wait_for(settled, timeout=60), self.states()
+        return self
+
     def stop(self):
         if self.process is None:
             return
