@@ -70,6 +70,9 @@ class RedisQueue(Queue):
 
     def ack(self, consumer_id, ids, forward_to=()):
         ids = list(ids)
+        if len(ids) > MAX_BATCH:  # the script unpacks them: keep under Lua's stack
+            return sum(self.ack(consumer_id, ids[i:i + MAX_BATCH], forward_to)
+                       for i in range(0, len(ids), MAX_BATCH))
         if not ids:
             return 0
         keys = [self.keys.inflight, self.keys.items, self.keys.attempts, self.keys.errors,

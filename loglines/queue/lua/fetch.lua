@@ -22,7 +22,10 @@ end
 local out, given_up, orphans = {}, 0, 0
 local ids = redis.call('RPOP', KEYS[1], count)
 if ids then
+  -- One command per kind of write for the whole batch, not one per item.
   local payloads = redis.call('HMGET', KEYS[2], unpack(ids))
+  local counts = redis.call('HMGET', KEYS[3], unpack(ids))
+  local attempts_kv, inflight_kv = {}, {}
   for i, id in ipairs(ids) do
     local payload = payloads[i]
     if not payload then
@@ -30,22 +33,26 @@ if ids then
       redis.call('HDEL', KEYS[3], id)
       redis.call('HDEL', KEYS[7], id)
     else
-      local attempts = redis.call('HINCRBY', KEYS[3], id, 1)
+      local attempts = tonumber(counts[i] or '0') + 1
       if attempts > max_attempts then
         local last = redis.call('HGET', KEYS[7], id) or 'no error recorded'
         redis.call('HSET', KEYS[7], id,
           'gave up after ' .. (attempts - 1) .. ' attempts; last error: ' .. last)
-        redis.call('HSET', KEYS[3], id, attempts - 1)
         redis.call('ZADD', KEYS[6], now, id)
         given_up = given_up + 1
       else
-        redis.call('HSET', KEYS[4], id, cid)
+        attempts_kv[#attempts_kv + 1] = id
+        attempts_kv[#attempts_kv + 1] = attempts
+        inflight_kv[#inflight_kv + 1] = id
+        inflight_kv[#inflight_kv + 1] = cid
         out[#out + 1] = id
         out[#out + 1] = payload
         out[#out + 1] = attempts
       end
     end
   end
+  call_sliced('HSET', KEYS[3], attempts_kv)
+  call_sliced('HSET', KEYS[4], inflight_kv)
   -- Chain the wake-up: another blocked consumer takes what is left.
   if redis.call('LLEN', KEYS[1]) > 0 then signal(KEYS[8]) end
 end
