@@ -30,16 +30,18 @@ class Faults:
     def tracker(self, mode):
         urllib.request.urlopen(f"{self.control}/_mode?m={mode}", timeout=10).read()
 
-    def workers(self):
-        states = self.instance.states()
-        return [(n, p) for n, p in states.items()
-                if "process_redis" not in n and p["statename"] == "RUNNING"]
+    def workers(self, states=("RUNNING",)):
+        processes = self.instance.states()
+        return [(n, p) for n, p in processes.items()
+                if "process_redis" not in n and p["statename"] in states and p["pid"]]
 
     def kill_one(self):
-        running = self.workers()
+        # A process still starting is killed too: a crash right after a
+        # restart is a fault worth having.
+        running = self.workers(("RUNNING", "STARTING"))
         if not running:  # every worker is being restarted: wait for one
             time.sleep(0.2)
-            running = self.workers()
+            running = self.workers(("RUNNING", "STARTING"))
         if running:
             _, process = self.rng.choice(running)
             try:
