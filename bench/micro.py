@@ -59,6 +59,19 @@ repository_plugin = eprints
 base_url = https://{service}
 oai_prefix = {service}
 endpoint_url = {url50}
+[logger_syslog]
+kind = syslogd
+port = {syslog_port}
+protocols = tcp
+servicename = {service}
+pushto = syslog
+max_connections = 200
+[logger_http]
+kind = httpingest
+port = {http_port}
+servicename = {service}
+pushto = http
+password = bench
 """
 
 
@@ -72,8 +85,12 @@ class Instance:
         (home / "logs").mkdir()
         shutil.copy(ROOT / "plugins/eprints.py", home / "plugins/eprints.py")
         cfg = home / "loglines.cfg"
+        from tests.support.redis_server import free_port
+
+        self.syslog_port, self.http_port = free_port(), free_port()
         cfg.write_text(CONFIG.format(redis_port=redis.server.port, service=workload.SERVICE,
-                                     url=url, url50=url50))
+                                     url=url, url50=url50, syslog_port=self.syslog_port,
+                                     http_port=self.http_port))
         self.config = load(cfg)
 
     def context(self, section: str) -> WorkerContext:

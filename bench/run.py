@@ -31,26 +31,28 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, micro, workload  # noqa: E402
+from bench import e2e, inputs, micro, workload  # noqa: E402
 from bench.servers import BenchRedis, TrackerProcess  # noqa: E402
 
 SIZES = {
     "quick": dict(repeats=3, ingest=100_000, ingest_base=5_000, queue=100_000, queue_base=5_000,
                   parse=20_000, parse_base=3_000, deliver=5_000, deliver_base=1_000,
                   deliver50=400, deliver50_base=20, e2e=100_000, e2e_repeats=2,
-                  latency_seconds=10),
+                  latency_seconds=10, inputs=20_000),
     # At the e2e rate of this 2-core machine (~3k lines/s with IRUS), one 1M-line run per
     # target is ~5 minutes: the default keeps to one (--repeats N sets both).
     "full": dict(repeats=3, ingest=300_000, ingest_base=20_000, queue=300_000,
                  queue_base=20_000, parse=60_000, parse_base=8_000, deliver=20_000,
                  deliver_base=3_000, deliver50=1_000, deliver50_base=40, e2e=1_000_000,
-                 e2e_repeats=1, latency_seconds=30),
+                 e2e_repeats=1, latency_seconds=30, inputs=100_000),
 }
 KEYS = ("ingest_lps", "ingest_baseline_lps", "ingest_ratio", "queue_ips", "queue_baseline_ips",
         "queue_ratio", "parse_lps", "parse_baseline_lps", "deliver_eps", "deliver_baseline_eps",
         "deliver_ratio", "deliver50ms_eps", "e2e_irus_lps", "e2e_matomo_lps", "latency_p50_ms",
-        "latency_p99_ms", "rss_max_mb", "redis_peak_mb")
-FIGURES = ("ingest", "queue", "parse", "deliver", "e2e")
+        "latency_p99_ms", "rss_max_mb", "redis_peak_mb", "syslog_tcp_lps",
+        "syslog_tcp_baseline_lps", "syslog_tcp50_lps", "syslog_tcp50_baseline_lps",
+        "http_ingest_lps", "http_ingest_baseline_lps")
+FIGURES = ("ingest", "queue", "parse", "deliver", "e2e", "inputs")
 
 
 def say(text: str = "") -> None:
@@ -195,6 +197,20 @@ class Bench:
         line("7. memory, worker peak RSS", self.out["rss_max_mb"], "MB", target="<= 80 MB each")
         say("   " + ", ".join(f"{n} {mb:.0f}" for n, mb in peaks.items()) + " MB")
         line("7. memory, Redis peak", self.out["redis_peak_mb"], "MB")
+
+    def inputs(self):
+        n = self.s["inputs"]
+        repeats = self.s["repeats"]
+        for conns, key, label in ((1, "syslog_tcp", "8. syslog, 1 TCP connection"),
+                                  (50, "syslog_tcp50", "8. syslog, 50 TCP connections")):
+            a, b = paired(repeats, lambda c=conns: inputs.syslog(self.inst, n, c),
+                          lambda c=conns: inputs.syslog_baseline(self.inst, n // 4, c))
+            self.out.update({f"{key}_lps": a, f"{key}_baseline_lps": b})
+            line(label, a, "lines/s", b, "plain loop, LPUSH per line")
+        a, b = paired(repeats, lambda: inputs.http_ingest(self.inst, n),
+                      lambda: inputs.http_baseline(self.inst, n // 4))
+        self.out.update(http_ingest_lps=a, http_ingest_baseline_lps=b)
+        line("8. HTTP ingest (100 lines/POST)", a, "lines/s", b, "plain loop, LPUSH per line")
 
     def run(self, only):
         for name in FIGURES:

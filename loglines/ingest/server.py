@@ -7,6 +7,7 @@ unexpected exception is logged and answered 500, never shown to the client.
 """
 
 import logging
+import socket
 import threading
 import time
 from http import HTTPStatus
@@ -72,6 +73,10 @@ class IngestHandler(BaseHTTPRequestHandler):
     def setup(self):
         self.timeout = self.server.read_timeout  # StreamRequestHandler sets the socket's
         super().setup()
+        # Headers and body go out in two writes: without TCP_NODELAY, Nagle's
+        # algorithm and the client's delayed ACK hold every answer ~40 ms
+        # (the benchmark measured 2k lines/s at 100 lines per POST).
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def do_POST(self):
         self._serve()
