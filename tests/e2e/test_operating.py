@@ -98,3 +98,19 @@ def test_metrics_agree_with_the_tracker(pipeline, tracker):
         return None
 
     assert wait_for(lambda: delivered() == len(tracker.accepted), timeout=30)
+
+
+def test_a_replayed_archive_flows_through_the_running_pipeline(pipeline, tracker, tmp_path):
+    import gzip
+
+    m = uuid.uuid4().hex[:8]
+    archive = tmp_path / "access.log.1.gz"
+    with gzip.open(archive, "wt") as handle:
+        handle.write("".join(f"GET /{m}/{i} 200\n" for i in range(40)))
+    result = pipeline.loglines("replay", str(archive), "--quiet")
+    assert "40 lines pushed" in result.stdout
+    assert wait_for(lambda: sum(q["svc_dat"].startswith(f"/{m}/")
+                                for q in list(tracker.accepted)) == 40, timeout=60)
+    status = json.loads(pipeline.loglines("status", "--json").stdout)
+    assert status["rates"]["events_out_per_s"] > 0
+    assert {q["name"] for q in status["queues"]} >= {"loglines", "pirus2"}
