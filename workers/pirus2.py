@@ -14,6 +14,7 @@ import time
 from loglines import plugin as plugins
 from loglines.config import PluginConfigView
 from loglines.delivery import MatomoClient, TrackerClient
+from loglines.delivery.urls import Endpoint
 from loglines.events import BadItem, evaluate
 from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
@@ -153,7 +154,7 @@ def run(ctx):
     if worker.dry_run_file:
         mode = f"dry run: URLs written to {worker.dry_run_file}"
     else:
-        mode = f"to {ctx.section.get('endpoint_url')}"
+        mode = f"to {Endpoint(ctx.section.get('endpoint_url')).shown}"  # never its secrets
     ctx.log.info("delivering events of %s with plugin %s, %s", worker.queue.name,
                  worker.plugin.path.name, mode)
     try:

@@ -54,6 +54,11 @@ class Endpoint:
         self._shown_base = f"{parts.scheme}://{shown_host}{_redact_query(path, parts.query)}"
         self._secrets = tuple(s for s in secrets if s)
 
+    @property
+    def shown(self) -> str:
+        """The endpoint as it may be logged: credentials and token_auth redacted."""
+        return self._shown_base
+
     def event_url(self, params: Params) -> EventUrl:
         """Build the URL of one event; parameter order is kept as given."""
         pairs = list(params.items()) if isinstance(params, Mapping) else list(params)

@@ -47,3 +47,11 @@ def test_status_error_scrubs_before_it_cuts_the_body():
     body = ("x" * 190 + token + " echoed").encode()
     text = status_error(503, body, [token])
     assert "s3cr3t" not in text and "REDACTED"[:5] in text
+
+
+def test_the_endpoint_as_logged_keeps_no_secret():
+    from loglines.delivery.urls import Endpoint
+
+    shown = Endpoint("https://user:pa55@tracker.example/counter/?token_auth=t0k&x=1").shown
+    assert "pa55" not in shown and "t0k" not in shown and "user" not in shown
+    assert shown.startswith("https://REDACTED@tracker.example/counter/?")

@@ -232,3 +232,14 @@ def test_a_line_the_plugin_cannot_read_is_dead_lettered_with_the_reason(instance
     assert dead.error == "unparseable line: truncated_line: no closing quote"
     assert lines_in(ctx.queue("otherlog")) == ["a fine line"]
     assert ctx.store.counts("worker_pirus2")["rejected_unparseable"] == 1
+
+
+def test_the_worker_never_logs_the_endpoint_credentials(instance, tracker, caplog):
+    import logging
+
+    url = tracker.url.replace("http://", "http://someone:s3cr3t@")
+    config = instance(endpoint=url + "?token_auth=t0k3n")
+    with caplog.at_level(logging.INFO):
+        run_worker(config, "worker_pirus2")
+    assert "delivering events" in caplog.text
+    assert "s3cr3t" not in caplog.text and "t0k3n" not in caplog.text
