@@ -12,7 +12,6 @@ there, so at most the last unacknowledged batch is pushed twice.
 """
 
 import bz2
-import calendar
 import gzip
 import hashlib
 import json
@@ -24,12 +23,12 @@ import zlib
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 
 from loglines.errors import LoglinesError
 from loglines.queue import reconnect
 from loglines.queue.interface import MAX_BATCH
 from loglines.tailing.lines import Line, LineSplitter
+from loglines.usage.timestamps import to_unix
 from loglines.workers.logfilewatcher import payloads, rejected
 
 log = logging.getLogger("loglines.replay")
@@ -52,9 +51,8 @@ class ReplayError(LoglinesError):
 
 # -- the time window -------------------------------------------------------
 
-_STAMP = re.compile(r"\[(\d{1,2})/([A-Za-z]{3})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)\]")
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+# The Apache/nginx stamp anywhere in a raw line; loglines.usage reads it.
+_STAMP = re.compile(r"\[(\d{1,2}/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\]")
 
 
 def parse_when(text):
@@ -68,21 +66,15 @@ def parse_when(text):
     return when.timestamp()
 
 
-@lru_cache(maxsize=64)
-def _midnight(year, month, day):
-    # timegm per line is the cost of filtering; lines of a log share few days.
-    return calendar.timegm((year, month, day, 0, 0, 0))
-
-
 def line_time(text):
     """Unix time of the ``[17/May/2015:10:05:03 +0000]`` stamp, or None."""
     m = _STAMP.search(text)
-    month = m and _MONTHS.get(m[2].capitalize())
-    if not month:
+    if not m:
         return None
-    offset = (int(m[8]) * 3600 + int(m[9]) * 60) * (-1 if m[7] == "-" else 1)
-    day = _midnight(int(m[3]), month, int(m[1]))
-    return day + int(m[4]) * 3600 + int(m[5]) * 60 + int(m[6]) - offset
+    try:
+        return to_unix(m[1])
+    except ValueError:  # an unknown month, or an offset out of range
+        return None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,5 @@
 """The reliable queue on Redis lists; every transition is one Lua script."""
 
-import time
 
 from ..metrics.ages import note_push
 from ..redis_connection import translated_errors
@@ -213,6 +212,3 @@ def server_time_ms(client):
         seconds, micros = client.time()
     return seconds * 1000 + micros // 1000
 
-
-def wall_clock_ms():
-    return int(time.time() * 1000)

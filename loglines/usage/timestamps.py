@@ -56,15 +56,25 @@ def _fields(text):
     raise ValueError(f"unrecognised timestamp {text[:40]!r}")
 
 
-@functools.lru_cache(maxsize=4096)
-def to_utc(text):
-    """The UTC ISO form of a log timestamp; ValueError when it is not one."""
+def _utc(text):
     text = text.strip().strip("[]")
     year, month, day, hh, mm, ss, offset = _fields(text)
     local = datetime(year, month, day, hh, mm, ss, tzinfo=timezone.utc)
     try:
-        utc = local - _offset(offset)
+        return local - _offset(offset)
     except OverflowError:  # year 1 or 9999 pushed out of range by the offset
         raise ValueError(f"timestamp out of range: {text[:40]!r}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def to_unix(text):
+    """The Unix time of a log timestamp; ValueError when it is not one."""
+    return _utc(text).timestamp()
+
+
+@functools.lru_cache(maxsize=4096)
+def to_utc(text):
+    """The UTC ISO form of a log timestamp; ValueError when it is not one."""
+    utc = _utc(text)
     return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
             f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
