@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from bench import workload
-from loglines.config.spec import KINDS
 from loglines.errors import QueueUnavailable
 from tests.e2e.pipeline import PASSWORD, Pipeline
 from tests.support.waiting import wait_for
@@ -73,19 +72,8 @@ class BenchPipeline(Pipeline):
         """)
 
 
-def matomo_target():
-    """The pirus2 keys that select the Matomo bulk target, or None while
-    loglines/delivery/matomo.py or the worker's setting for it is missing."""
-    if not (ROOT / "loglines/delivery/matomo.py").is_file():
-        return None
-    found = []
-    for line in KINDS["pirus2"].splitlines():
-        key, _, check = (part.strip() for part in line.partition("="))
-        if "'matomo'" in check:
-            found.append(f"{key} = matomo")
-        elif key in ("idsite", "matomo_idsite", "site_id"):
-            found.append(f"{key} = 1")
-    return found if any(f.endswith("= matomo") for f in found) else None
+# The pirus2 keys of the Matomo bulk target (OpenAIRE UsageCounts).
+MATOMO_TARGET = ("target = matomo", "idsite = 1")
 
 
 def peak_rss_mb(pid: int) -> float | None:

@@ -95,20 +95,18 @@ class Pipeline:
         return subprocess.run([str(BIN / "supervisorctl"), "-c", conf, *args], cwd=self.home,
                               capture_output=True, text=True)
 
-    def start(self):
+    def start(self, settled=None):
+        """Generate the supervisord config, start supervisord and wait until
+        ``settled()`` (default: every program RUNNING)."""
         self.loglines("supervisor-config")
         self.process = subprocess.Popen(
             [str(BIN / "supervisord"), "-c", str(self.home / "supervisord.conf")],
             cwd=self.home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert wait_for(self.all_running, timeout=60), self.states()
+        assert wait_for(settled or self.all_running, timeout=60), self.states()
         return self
 
     def start_allowing_fatal(self, program="process_broken"):
         """Start, expecting ``program`` to end FATAL and every other RUNNING."""
-        self.loglines("supervisor-config")
-        self.process = subprocess.Popen(
-            [str(BIN / "supervisord"), "-c", str(self.home / "supervisord.conf")],
-            cwd=self.home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
         def settled():
             states = self.states()
@@ -116,8 +114,7 @@ class Pipeline:
                 p["statename"] == ("FATAL" if p["name"] == program else "RUNNING")
                 for p in states.values())
 
-        assert wait_for(settled, timeout=60), self.states()
-        return self
+        return self.start(settled)
 
     def stop(self):
         if self.process is None:

@@ -58,7 +58,6 @@ def pipeline(tmp_path_factory, tracker, webhook):
         notify_interval = 60
     """)
     p.metrics_port = metrics_port
-    p.loglines("supervisor-config")
     p.start_allowing_fatal()
     yield p
     p.stop()
