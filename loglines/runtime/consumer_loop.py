@@ -20,8 +20,6 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None):
             if before_fetch is not None and not before_fetch():
                 continue
             fetched = _fetch(ctx, queue, batch_size)
-            if fetched is None:
-                break
             _report(ctx, queue, fetched)
             if not fetched.items:
                 if ctx.burst:
@@ -39,20 +37,19 @@ def _fetch(ctx, queue, count):
     """A fetch whose reply was lost leaves items in flight that this consumer
     does not know of; after an outage they are released before going on."""
     lost_reply = False
-    attempt = 0
-    while not ctx.stop.is_set():
+
+    def attempt():
+        nonlocal lost_reply
         try:
             if lost_reply:
                 queue.reclaim(ctx.consumer_id)
                 lost_reply = False
             return queue.fetch(ctx.consumer_id, count)
-        except QueueUnavailable as err:
+        except QueueUnavailable:
             lost_reply = True
-            attempt += 1
-            if attempt == 1:
-                ctx.log.warning("%s; retrying until it is back", err)
-            ctx.stop.wait(reconnect.RECONNECT.delay(attempt))
-    return None
+            raise
+
+    return ctx.call(attempt)
 
 
 def _report(ctx, queue, fetched):

@@ -33,7 +33,8 @@ class WorkerContext:
 
     def call(self, fn, *args, **kw):
         """``fn`` until Redis answers; raises reconnect.Stopped if asked to stop."""
-        return reconnect.call(fn, *args, should_stop=self.stop.is_set, **kw)
+        return reconnect.call(fn, *args, should_stop=self.stop.is_set, sleep=self.stop.wait,
+                              **kw)
 
     def start_heartbeat(self, queues=()):
         """Register this process (it shows in ``loglines status``) and beat.
