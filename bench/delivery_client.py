@@ -1,7 +1,9 @@
 """Benchmark: events/s delivered to a local tracker that answers 200 at once.
 
 Compares, in one run and against the same server:
-  - TrackerClient (urllib3 pool, keep-alive, ``concurrency`` threads),
+  - TrackerClient (http.client, one keep-alive connection per sender
+    thread, ``concurrency`` threads),
+  - a urllib3 pool shared by the same threads (TrackerClient's first design),
   - a requests.Session sized to ``concurrency``, driven by the same kind of
     thread pool (the alternative design.md names),
   - one ``requests.get`` per event, in sequence (the 2010 design).
@@ -20,8 +22,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from loglines.delivery import TrackerClient
@@ -54,11 +58,8 @@ def bench_client(url: str, events: list, concurrency: int) -> int:
         return sum(o.ok for o in client.send_many(events))
 
 
-def bench_session(url: str, events: list, concurrency: int) -> int:
-    """A requests.Session driven exactly as TrackerClient drives its pool."""
-    session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=concurrency, max_retries=0)
-    session.mount("http://", adapter)
+def _threads(events: list, concurrency: int, get) -> int:
+    """``concurrency`` threads taking the next event from a shared counter."""
     positions, lock, ok = iter(range(len(events))), threading.Lock(), []
 
     def sender():
@@ -67,13 +68,38 @@ def bench_session(url: str, events: list, concurrency: int) -> int:
                 index = next(positions, None)
             if index is None:
                 return
-            response = session.get(url, params=events[index][1], timeout=(10, 60))
-            ok.append(response.status_code == 200)
+            ok.append(get(events[index][1]) == 200)
 
-    with session, ThreadPoolExecutor(concurrency) as pool:
+    with ThreadPoolExecutor(concurrency) as pool:
         for done in [pool.submit(sender) for _ in range(concurrency)]:
             done.result()
     return sum(ok)
+
+
+def bench_urllib3(url: str, events: list, concurrency: int) -> int:
+    """One urllib3 pool shared by the sender threads."""
+    pool = urllib3.connection_from_url(url, maxsize=concurrency, block=False, retries=False)
+    path = urlsplit(url).path
+
+    def get(params):
+        response = pool.urlopen("GET", f"{path}?{urlencode(params)}", preload_content=False)
+        response.read()
+        response.release_conn()
+        return response.status
+
+    with pool:
+        return _threads(events, concurrency, get)
+
+
+def bench_session(url: str, events: list, concurrency: int) -> int:
+    """A requests.Session driven by the same threads."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=1, pool_maxsize=concurrency, max_retries=0)
+    session.mount("http://", adapter)
+    with session:
+        return _threads(events, concurrency,
+                        lambda params: session.get(url, params=params, timeout=(10, 60))
+                        .status_code)
 
 
 def bench_requests_get(url: str, events: list) -> int:
@@ -101,6 +127,7 @@ def main() -> None:
         n, c = args.events, args.concurrency
         rate(f"TrackerClient, concurrency {c}", n, lambda: bench_client(url, events, c))
         rate("TrackerClient, concurrency 1", n, lambda: bench_client(url, events, 1))
+        rate(f"urllib3 pool + threads, concurrency {c}", n, lambda: bench_urllib3(url, events, c))
         rate(
             f"requests.Session + threads, concurrency {c}", n, lambda: bench_session(url, events, c)
         )

@@ -59,6 +59,8 @@ repository_plugin = eprints
 base_url = https://{service}
 oai_prefix = {service}
 endpoint_url = {url50}
+concurrency = 64
+batch_size = 1000
 [logger_syslog]
 kind = syslogd
 port = {syslog_port}

@@ -138,7 +138,7 @@ class Bench:
                                                           s["deliver50"]),
                       lambda: micro.deliver_baseline(self.tracker50.url, s["deliver50_base"]))
         self.out.update(deliver50ms_eps=a)
-        line("4. deliver, tracker at 50 ms", a, "events/s", b, "requests.get per event",
+        line("4. deliver, 50 ms, conc. 64", a, "events/s", b, "requests.get per event",
              ">= 1k/s per process")
 
     def e2e(self):

@@ -1,12 +1,11 @@
 """The HTTP client that delivers usage events to a tracker (design.md, Delivery).
 
-One GET per event over pooled keep-alive connections (urllib3, which
-requests sits on: measured faster than a requests.Session here, see
-bench/delivery_client.py), ``concurrency`` requests in flight from a
-persistent thread pool. Nothing is retried here: a failed event comes back
-as an ``Outcome`` saying whether it is temporary, and the reliable queue
-retries it later with backoff (design.md guarantee 4) instead of a thread
-sleeping on it.
+One GET per event over keep-alive connections (http.client, one per
+sender thread: connection.py), ``concurrency`` requests kept in flight by a
+persistent thread pool, outcomes streamed back as they come (pooled.py).
+Nothing is retried here: a failed event comes back as an ``Outcome`` saying
+whether it is temporary, and the reliable queue retries it later with
+backoff (design.md guarantee 4) instead of a thread sleeping on it.
 """
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from http.client import HTTPException
 from typing import Any
 
-import urllib3
-from urllib3.exceptions import HTTPError
-
+from loglines.delivery.connection import Origin
 from loglines.delivery.outcome import (
     InvalidClientSettings,
     Outcome,
@@ -31,10 +29,6 @@ from loglines.delivery.outcome import (
 from loglines.delivery.pooled import Pooled
 from loglines.delivery.ratelimit import RateLimiter
 from loglines.delivery.urls import Endpoint, EventUrl, Params, scrub
-
-# A tracker answers with an empty body or a pixel; a longer body is read no
-# further and its connection dropped, so a broken proxy cannot eat memory.
-MAX_BODY_BYTES = 64 * 1024
 
 
 class TrackerClient(Pooled):
@@ -64,75 +58,48 @@ class TrackerClient(Pooled):
         self._limiter = RateLimiter(ratelimit, now=now, sleep=sleep) if ratelimit else None
         self._pool = None
         self._executor = None
+        self._headers = {"User-Agent": user_agent, **self._endpoint.headers}
         if dry_run_file is None:
-            self._pool = urllib3.connection_from_url(
-                self._endpoint.origin,
-                maxsize=concurrency,
-                block=False,
-                retries=False,
-                timeout=urllib3.Timeout(connect=connect_timeout, read=timeout),
-                headers={"User-Agent": user_agent, **self._endpoint.headers},
-            )
+            self._pool = Origin(self._endpoint.origin, connect_timeout, timeout)
             self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="loglines-delivery")
 
-    @property
-    def chunk_size(self) -> int:
-        """Events sent between acknowledgements: one per connection, so a worker
-        killed mid-batch repeats at most ``concurrency`` events."""
-        return self._concurrency
+    def stream(
+        self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None
+    ) -> Iterator[list[Outcome]]:
+        """Deliver ``(key, params)`` events, yielding Outcomes in groups as they finish.
 
-    def send_many(self, events: Iterable[tuple[Any, Params]]) -> list[Outcome]:
-        """Deliver ``(key, params)`` events; one Outcome each, in the same order."""
+        In a dry run the whole call is one group (one write, one fsync).
+        Events not started when ``stop`` is set get no Outcome.
+        """
         # All URLs first: params a plugin got wrong fail the call before any GET.
         urls = [(key, self._endpoint.event_url(params)) for key, params in events]
         if self._executor is None:
-            return self._write_dry_run(urls)
-        return self._send_parallel(urls)
+            if urls:
+                yield self._write_dry_run(urls)
+            return
+        yield from self._stream(urls, self._send_listed, stop)
 
-    def _send_parallel(self, urls: list[tuple[Any, EventUrl]]) -> list[Outcome]:
-        """Run ``concurrency`` senders that take the next event from a shared counter.
-
-        One task per sender rather than one per event: a future per event
-        costs more thread hand-offs than a fast tracker takes to answer.
-        """
-        outcomes: list[Outcome | None] = [None] * len(urls)
-        positions = iter(range(len(urls)))
-        lock = threading.Lock()
-
-        def sender() -> None:
-            while True:
-                with lock:
-                    index = next(positions, None)
-                if index is None:
-                    return
-                outcomes[index] = self._send_one(urls[index])
-
-        senders = [self._executor.submit(sender) for _ in range(min(self._concurrency, len(urls)))]
-        for done in senders:
-            done.result()  # re-raises a bug in a sender here, in the caller's thread
-        return outcomes
+    def _send_listed(self, item: tuple[Any, EventUrl]) -> list[Outcome]:
+        return [self._send_one(item)]
 
     def _send_one(self, item: tuple[Any, EventUrl]) -> Outcome:
         key, event = item
         if self._limiter is not None:
             self._limiter.wait()
+        started = time.monotonic()
         try:
-            response = self._pool.urlopen(
-                "GET", event.target, redirect=False, preload_content=False
-            )
-        except (HTTPError, OSError) as exc:
+            status, body = self._pool.request("GET", event.target, self._headers)
+        except (HTTPException, OSError) as exc:
             # Timeouts, refused, reset, DNS, TLS: the tracker may be back later.
             error = scrub(exception_error(exc), event.secrets)
-            return Outcome(key, False, True, None, error, event.shown)
-        try:
-            body = _read_bounded(response)
-        finally:
-            response.release_conn()
-        status = response.status
+            return Outcome(key, False, True, None, error, event.shown,
+                           time.monotonic() - started)
+        seconds = time.monotonic() - started
         if status in self.accepted_status:
-            return Outcome(key, True, False, status, None, event.shown)
+            return Outcome(key, True, False, status, None, event.shown, seconds)
         error = status_error(status, body, event.secrets)
-        return Outcome(key, False, is_temporary_status(status), status, error, event.shown)
+        return Outcome(key, False, is_temporary_status(status), status, error, event.shown,
+                       seconds)
 
     def _write_dry_run(self, urls: list[tuple[Any, EventUrl]]) -> list[Outcome]:
         try:
@@ -153,20 +120,6 @@ class TrackerClient(Pooled):
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             raise InvalidClientSettings(f"dry_run_file folder does not exist: {folder}")
-
-
-def _read_bounded(response: urllib3.BaseHTTPResponse) -> bytes:
-    """Read the body so the connection can be reused; drop it if too long or broken."""
-    try:
-        body = response.read(MAX_BODY_BYTES + 1)
-    except (HTTPError, OSError):
-        # The answer's status is known, which is what counts; the body is
-        # only for the error text, and the connection is not reusable.
-        response.close()
-        return b""
-    if len(body) > MAX_BODY_BYTES:
-        response.close()
-    return body
 
 
 def _check_settings(timeout, connect_timeout, accepted_status, concurrency, ratelimit, user_agent):

@@ -1,6 +1,6 @@
 """The second target: OpenAIRE UsageCounts through Matomo's bulk tracking API.
 
-Same contract as ``TrackerClient.send_many``: IRUS events in, one Outcome
+Same contract as ``TrackerClient.send_many`` and ``stream``: IRUS events in, one Outcome
 per event out, in order, nothing retried here (the queue retries temporary
 failures, design.md guarantee 4). The events are turned into Matomo requests
 (matomo_params.py) and POSTed ``bulk_size`` at a time as
@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from http.client import HTTPException
 from typing import Any
 from urllib.parse import quote_plus
 
-import urllib3
-from urllib3.exceptions import HTTPError
-
-from loglines.delivery.client import TrackerClient, _check_settings, _read_bounded
+from loglines.delivery.client import TrackerClient, _check_settings
+from loglines.delivery.connection import Origin
 from loglines.delivery.matomo_params import (
     UnsendableEvent,
     parse_reply,
@@ -47,9 +48,8 @@ from loglines.delivery.urls import REDACTED, Endpoint, Params, scrub
 
 @dataclass(frozen=True)
 class _Pending:
-    """One convertible event: its place in the call, its request, its shown URL."""
+    """One convertible event: its key, its request, its shown URL."""
 
-    index: int
     key: Any
     request: str
     shown: str
@@ -93,42 +93,33 @@ class MatomoClient(Pooled):
         self._pool = None
         self._executor = None
         if dry_run_file is None:
-            self._pool = urllib3.connection_from_url(
-                endpoint.origin,
-                maxsize=concurrency,
-                block=False,
-                retries=False,
-                timeout=urllib3.Timeout(connect=connect_timeout, read=timeout),
-            )
+            self._pool = Origin(endpoint.origin, connect_timeout, timeout)
             self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="loglines-matomo")
 
-    @property
-    def chunk_size(self) -> int:
-        """Events worth sending in one call: a full bulk per connection."""
-        return self.bulk_size * self._concurrency
-
-    def send_many(self, events: Iterable[tuple[Any, Params]]) -> list[Outcome]:
-        """Deliver ``(key, params)`` events; one Outcome each, in the same order."""
-        outcomes: list[Outcome | None] = []
+    def stream(
+        self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None
+    ) -> Iterator[list[Outcome]]:
+        """Deliver ``(key, params)`` events, yielding the Outcomes of each bulk as
+        it is answered (in a dry run, of all bulks at once: one fsync).
+        Bulks not started when ``stop`` is set get no Outcome."""
+        refused: list[Outcome] = []
         pending: list[_Pending] = []
-        for index, (key, params) in enumerate(events):
+        for key, params in events:
             try:
                 request = request_string(params, self.idsite)
             except UnsendableEvent as exc:
-                outcomes.append(Outcome(key, False, False, None, str(exc), self._shown))
+                refused.append(Outcome(key, False, False, None, str(exc), self._shown))
                 continue
-            outcomes.append(None)
-            pending.append(_Pending(index, key, request, self._shown_url(request)))
+            pending.append(_Pending(key, request, self._shown_url(request)))
+        if refused:
+            yield refused
         bulks = [pending[i : i + self.bulk_size] for i in range(0, len(pending), self.bulk_size)]
+        if not bulks:
+            return
         if self._executor is None:
-            results = self._write_dry_run(bulks)
-        else:
-            # map keeps the order of the bulks and re-raises a bug here.
-            results = list(self._executor.map(self._post_bulk, bulks))
-        for bulk, bulk_outcomes in zip(bulks, results, strict=True):
-            for event, outcome in zip(bulk, bulk_outcomes, strict=True):
-                outcomes[event.index] = outcome
-        return outcomes
+            yield [outcome for bulk in self._write_dry_run(bulks) for outcome in bulk]
+            return
+        yield from self._stream(bulks, self._post_bulk, stop)
 
     def _shown_url(self, request: str) -> str:
         # The request string starts with "?"; an endpoint with a query of
@@ -143,42 +134,35 @@ class MatomoClient(Pooled):
 
     def _post_bulk(self, bulk: list[_Pending]) -> list[Outcome]:
         body = self._body(bulk, self._token).encode("utf-8")
+        started = time.monotonic()
         try:
-            response = self._pool.urlopen(
-                "POST",
-                self._target,
-                body=body,
-                headers=self._headers,
-                redirect=False,
-                preload_content=False,
-            )
-        except (HTTPError, OSError) as exc:
+            status, reply = self._pool.request("POST", self._target, self._headers, body)
+        except (HTTPException, OSError) as exc:
             # Timeouts, refused, reset, DNS, TLS: the tracker may be back later.
-            return self._all(bulk, False, True, None, exception_error(exc))
-        try:
-            reply = _read_bounded(response)
-        finally:
-            response.release_conn()
-        return self._judge(bulk, response.status, reply)
+            return self._all(bulk, False, True, None, exception_error(exc),
+                             time.monotonic() - started)
+        return self._judge(bulk, status, reply, time.monotonic() - started)
 
-    def _judge(self, bulk: list[_Pending], status: int, body: bytes) -> list[Outcome]:
+    def _judge(self, bulk: list[_Pending], status: int, body: bytes,
+               seconds: float | None) -> list[Outcome]:
         if not 200 <= status < 300:
             error = self._status_error(status, body)
-            return self._all(bulk, False, is_temporary_status(status), status, error)
+            return self._all(bulk, False, is_temporary_status(status), status, error, seconds)
         reply = parse_reply(body)
         if reply is None:
             # Nothing says what was tracked: a proxy's page, a cut-off body.
             # Not done, so the queue tries again.
             error = "not a Matomo bulk reply: " + self._status_error(status, body)
-            return self._all(bulk, False, True, status, error)
+            return self._all(bulk, False, True, status, error, seconds)
         return [
-            Outcome(event.key, ok, temporary, status, self._scrub(error), event.shown)
+            Outcome(event.key, ok, temporary, status, self._scrub(error), event.shown, seconds)
             for event, (ok, temporary, error) in zip(bulk, verdicts(len(bulk), reply), strict=True)
         ]
 
-    def _all(self, bulk, ok, temporary, status, error) -> list[Outcome]:
+    def _all(self, bulk, ok, temporary, status, error, seconds=None) -> list[Outcome]:
         error = self._scrub(error)
-        return [Outcome(event.key, ok, temporary, status, error, event.shown) for event in bulk]
+        return [Outcome(event.key, ok, temporary, status, error, event.shown, seconds)
+                for event in bulk]
 
     def _status_error(self, status: int, body: bytes) -> str:
         return status_error(status, body, self._secrets)

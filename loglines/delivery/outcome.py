@@ -8,7 +8,7 @@ backoff); any other answer is permanent (the queue dead-letters at once).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from loglines.errors import DeliveryError
@@ -32,7 +32,8 @@ class InvalidClientSettings(DeliveryError, ValueError):
 
 @dataclass(frozen=True)
 class Outcome:
-    """The result of delivering one event; ``url`` has its secrets redacted."""
+    """The result of delivering one event; ``url`` has its secrets redacted;
+    ``seconds`` is the tracker's round trip (None when nothing was sent)."""
 
     key: Any
     ok: bool
@@ -40,6 +41,7 @@ class Outcome:
     status: int | None
     error: str | None
     url: str
+    seconds: float | None = field(default=None, compare=False)  # a measure, not a result
 
     def to_error(self) -> DeliveryError | None:
         """The failure as the project's error, for a dead-letter record; None if ok."""

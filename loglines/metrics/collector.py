@@ -18,7 +18,7 @@ from . import histogram
 from .live import configured_queues, live_report, worker_sections
 
 log = logging.getLogger("loglines.metrics")
-LATENCY = "delivery_seconds"  # the histogram pirus2 observes, per chunk sent
+LATENCY = "delivery_seconds"  # the histogram pirus2 observes, per request
 
 
 class RedisCollector:
@@ -72,7 +72,7 @@ class RedisCollector:
         counts = CounterMetricFamily("loglines_count", "what the workers counted, all hosts",
                                      labels=["section", "name"])
         latency = HistogramMetricFamily("loglines_delivery_seconds",
-                                        "tracker round trip per chunk of events",
+                                        "tracker round trip per request (per bulk for Matomo)",
                                         labels=["section"])
         for section in worker_sections(self.config):
             for name, n in self.store.counts(section).items():

@@ -7,7 +7,7 @@ observation goes to the first bucket it fits); the collector cumulates.
 
 import math
 
-# Seconds; a tracker round trip for a chunk of events, from LAN to slow.
+# Seconds; a tracker round trip for one request, from LAN to slow.
 BOUNDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 INF = "+Inf"
 

@@ -2,7 +2,9 @@
 
 The endpoint path scripts the answer: ``/status/<code>/`` answers that code
 with a body echoing the request, ``/sleep/<ms>/`` answers 200 after a pause,
-``/big/`` answers 500 with a 100 kB body; anything else answers 200. A test
+``/big/`` answers 500 with a 100 kB body; ``/hang-up/`` answers 200 as
+keep-alive and then closes the connection (a tracker's idle timeout);
+anything else answers 200. A test
 may set ``server.script`` to choose the answer from the whole request path.
 """
 
@@ -71,6 +73,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            if self.path.startswith("/hang-up/"):
+                self.close_connection = True
         finally:
             recorder.leave()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import socket
+import time
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -141,6 +142,17 @@ def test_keep_alive_reuses_connections(server, make_client):
         assert all(o.ok for o in outcomes)
     assert len(server.paths) == 120
     assert len(server.client_ports) <= 2
+
+
+def test_a_connection_the_tracker_closed_while_idle_is_replaced(server, make_client):
+    """Without the check before reuse, the request after an idle pause is
+    written to a closed connection and fails as a temporary error."""
+    client = make_client(server.url("/hang-up/"), concurrency=1)
+    for n in range(4):
+        assert send_one(client, {"n": str(n)}).ok
+        time.sleep(0.1)  # idle: the tracker's close reaches the client
+    assert len(server.paths) == 4
+    assert len(server.client_ports) == 4
 
 
 def test_requests_are_in_flight_in_parallel(server, make_client):

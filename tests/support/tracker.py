@@ -12,7 +12,7 @@ class Tracker:
         self.accepted = []  # list of dicts of the query of each accepted GET
         self.refused = []
         self.status = 200  # or a callable(params) -> status
-        self.hang = 0.0  # seconds to wait before answering
+        self.hang = 0.0  # seconds to wait before answering, or a callable(params) -> seconds
         self.lock = threading.Lock()
         tracker = self
 
@@ -21,8 +21,9 @@ class Tracker:
 
             def do_GET(self):
                 params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-                if tracker.hang:
-                    time.sleep(tracker.hang)
+                hang = tracker.hang(params) if callable(tracker.hang) else tracker.hang
+                if hang:
+                    time.sleep(hang)
                 status = tracker.status(params) if callable(tracker.status) else tracker.status
                 with tracker.lock:
                     (tracker.accepted if status == 200 else tracker.refused).append(params)

@@ -100,6 +100,38 @@ def test_a_hanging_tracker_is_a_temporary_failure(instance, tracker):
     assert ctx.queue("pirus2").stats().dead == 0
 
 
+def test_a_slow_answer_does_not_hold_back_the_events_after_it(instance, tracker):
+    """Requests are kept in flight continuously, not a chunk at a time: while
+    one connection waits for the slow answer, the other sends the rest."""
+    config = instance(extra="concurrency = 2")
+    tracker.hang = lambda params: 1.0 if params["svc_dat"] == "/slow" else 0
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message("GET /slow 200")] + [message(f"GET /{i} 200") for i in range(20)])
+    run_worker(config, "worker_pirus2")
+    assert len(tracker.accepted) == 21
+    assert tracker.accepted[-1]["svc_dat"] == "/slow"
+    assert ctx.store.counts("worker_pirus2")["delivered"] == 21
+    assert q.stats().inflight == q.stats().ready == 0
+
+
+def test_a_stop_mid_batch_gives_the_unsent_events_back_untouched(instance, tracker):
+    config = instance(extra="concurrency = 2")
+    tracker.hang = 0.2
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+    q.push([message(f"GET /{i} 200") for i in range(40)])  # one batch
+    with Background(config, "worker_pirus2"):
+        assert wait_for(lambda: len(tracker.accepted) >= 2, timeout=30)
+    delivered = len(tracker.accepted)
+    assert delivered < 40  # stopped without sending the rest of the batch
+    stats = q.stats()
+    assert (stats.ready, stats.inflight, stats.delayed) == (40 - delivered, 0, 0)
+    assert ctx.store.counts("worker_pirus2")["delivered"] == delivered
+    # Released, not failed: their attempt is given back.
+    assert {item.attempts for item in q.fetch("reader", 100).items} == {1}
+
+
 def test_dry_run_writes_the_urls_and_sends_nothing(instance, tracker, tmp_path):
     config = instance(extra="dry_run = true\ndry_run_file = var/dry.log")
     ctx = worker_context(config, "worker_pirus2")

@@ -1,0 +1,115 @@
+"""Keep-alive HTTP connections to one tracker origin, one per sender thread.
+
+Built on http.client rather than a pool shared by the senders: each sender
+thread owns its connection, so a request takes no lock and no pool
+bookkeeping. Measured on loopback (bench/delivery_client.py): ~7.5k GETs/s
+with 8 threads, where a urllib3 pool shared by 8 threads gave ~3.7k.
+
+A connection the tracker closed while it was idle is noticed before it is
+used (it reads as ready: the peer's FIN) and replaced, as urllib3 does, so
+an idle period does not turn the next requests into failures. Nothing is
+retried: an error is the caller's to classify.
+"""
+
+from __future__ import annotations
+
+import http.client
+import select
+import ssl
+import threading
+from urllib.parse import urlsplit
+
+# A tracker answers with an empty body or a pixel; a longer body is read no
+# further and its connection dropped, so a broken proxy cannot eat memory.
+MAX_BODY_BYTES = 64 * 1024
+
+
+class _Timeouts:
+    """Connect under one timeout, then read and write under another."""
+
+    read_timeout: float
+
+    def connect(self):
+        super().connect()
+        self.sock.settimeout(self.read_timeout)
+
+
+class _HTTP(_Timeouts, http.client.HTTPConnection):
+    pass
+
+
+class _HTTPS(_Timeouts, http.client.HTTPSConnection):
+    pass
+
+
+class Origin:
+    """``request()`` from any number of threads, each on its own connection."""
+
+    def __init__(self, origin: str, connect_timeout: float, read_timeout: float):
+        parts = urlsplit(origin)
+        self._https = parts.scheme == "https"
+        self._host, self._port = parts.hostname, parts.port
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._context = ssl.create_default_context() if self._https else None
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[http.client.HTTPConnection] = set()
+
+    def request(self, method: str, target: str, headers: dict, body: bytes | None = None
+                ) -> tuple[int, bytes]:
+        """Send one request and read its answer: (status, body up to MAX_BODY_BYTES)."""
+        conn = self._connection()
+        try:
+            conn.request(method, target, body=body, headers=headers)
+            response = conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self._drop(conn)
+            raise
+        try:
+            answer = response.read(MAX_BODY_BYTES + 1)
+        except (http.client.HTTPException, OSError):
+            # The status is known, which is what counts; the body is only
+            # for an error text, and the connection is not reusable.
+            answer = b""
+            self._drop(conn)
+        if response.will_close or len(answer) > MAX_BODY_BYTES or not response.isclosed():
+            # Closed by the tracker, or a body left unread: not reusable.
+            self._drop(conn)
+        return response.status, answer
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._open:
+                conn.close()
+            self._open.clear()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and conn.sock is not None and _readable(conn.sock):
+            self._drop(conn)  # closed by the tracker while idle (or junk sent)
+            conn = None
+        if conn is None:
+            if self._https:
+                conn = _HTTPS(self._host, self._port, timeout=self._connect_timeout,
+                              context=self._context)
+            else:
+                conn = _HTTP(self._host, self._port, timeout=self._connect_timeout)
+            conn.read_timeout = self._read_timeout
+            self._local.conn = conn
+            with self._lock:
+                self._open.add(conn)
+        return conn
+
+    def _drop(self, conn: http.client.HTTPConnection) -> None:
+        conn.close()
+        self._local.conn = None
+        with self._lock:
+            self._open.discard(conn)
+
+
+def _readable(sock) -> bool:
+    """Whether an idle connection has something to read: EOF or stray bytes."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
