@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import simplejson as json
+from .usage.message import decode
 
 
 class BadItem(Exception):
@@ -63,11 +63,11 @@ def evaluate(plugin, config_view, section, payload):
     """The parameters to send (None when the line is not a usage event)."""
     try:
         jmsg = payload.decode("utf-8")
-        message = json.loads(jmsg)
+        message = decode(jmsg)
     except UnicodeDecodeError as err:
         raise BadItem(f"payload is not UTF-8: {err}") from None
-    except ValueError as err:
-        raise BadItem(f"payload is not JSON: {err}") from None
+    except (ValueError, RecursionError) as err:
+        raise BadItem(f"payload is not JSON: {err}"[:300]) from None
     if not isinstance(message, dict) or "logline" not in message:
         raise BadItem("payload is not a loglines message (a JSON object with 'logline')")
     try:

@@ -9,6 +9,7 @@ items), or permanently failed (dead-lettered with the reason).
 """
 
 import contextlib
+import functools
 import re
 import time
 
@@ -21,6 +22,7 @@ from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
 
 
+@functools.lru_cache(maxsize=1024)
 def _counter_name(prefix, reason):
     """A bounded, tidy counter name from a plugin's reason text."""
     reason = reason.split(":", 1)[0]

@@ -8,11 +8,11 @@ userinfo of the endpoint URL, which is sent as HTTP basic auth instead.
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote_plus, unquote, urlencode, urlsplit
-
-from urllib3.util import make_headers
 
 from loglines.delivery.outcome import REDACTED, InvalidClientSettings, scrub
 
@@ -45,10 +45,11 @@ class Endpoint:
         secrets = [v for k, v in parse_qsl(parts.query) if k in SECRET_PARAMS]
         shown_host = host
         if "@" in parts.netloc:
-            # urllib3 ignores userinfo; requests would send it as basic auth,
+            # http.client ignores userinfo; requests would send it as basic auth,
             # so do the same and keep it out of the URL altogether.
             user, password = unquote(parts.username or ""), unquote(parts.password or "")
-            self.headers = make_headers(basic_auth=f"{user}:{password}")
+            token = base64.b64encode(_latin1(f"{user}:{password}"))
+            self.headers = {"authorization": f"Basic {token.decode()}"}
             secrets += [user, password, parts.netloc.rpartition("@")[0]]
             shown_host = f"{REDACTED}@{host}"
         self._shown_base = f"{parts.scheme}://{shown_host}{_redact_query(path, parts.query)}"
@@ -67,15 +68,49 @@ class Endpoint:
         if not pairs:
             return EventUrl(self._base, self._shown_base, secrets)
         sep = "&" if self._has_query else "?"
-        query = shown_query = urlencode(pairs)
+        query = shown_query = encode_query(pairs)
         if tokens:  # encoding is most of the cost: do it twice only when needed
             shown_pairs = [(k, REDACTED if k in SECRET_PARAMS else v) for k, v in pairs]
-            shown_query = urlencode(shown_pairs)
+            shown_query = encode_query(shown_pairs)
         return EventUrl(
             target=f"{self._base}{sep}{query}",
             shown=f"{self._shown_base}{sep}{shown_query}",
             secrets=secrets,
         )
+
+
+# quote_plus leaves these as they are; most keys and many values are only these.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+# Keys, user agents, referers, the version and the rfr_id repeat from one
+# event to the next: each is quoted once. Bounded: emptied when full.
+_quoted: dict[str, str] = {}
+_QUOTED_MAX = 50_000
+
+
+def _quote(value) -> str:
+    text = value if isinstance(value, str) else str(value)
+    quoted = _quoted.get(text)
+    if quoted is None:
+        quoted = text if _UNRESERVED.fullmatch(text) else quote_plus(text)
+        if len(_quoted) >= _QUOTED_MAX:
+            _quoted.clear()
+        _quoted[text] = quoted
+    return quoted
+
+
+def encode_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """``urlencode(pairs)``, character for character, with repeated values quoted once."""
+    return "&".join([f"{_quote(k)}={_quote(v)}" for k, v in pairs])
+
+
+def _latin1(credentials: str) -> bytes:
+    try:
+        return credentials.encode("latin-1")  # what HTTP basic auth carries
+    except UnicodeEncodeError:
+        # Not repeated: it holds the password.
+        raise InvalidClientSettings(
+            "tracker endpoint user and password must be Latin-1 text (HTTP basic auth)"
+        ) from None
 
 
 def _split_checked(url: str):

@@ -33,14 +33,19 @@ def excluded(pl, reason):
     return {}
 
 
-_TYPES = (("target", str), ("method", str), ("status", int), ("utc", str))
-_OPTIONAL_TEXT = ("host", "remote_addr", "user_agent", "referer", "x_forwarded_for")
+_TEXT = (str, type(None))
 
 
 def _usable(pl):
     """Whether ``pl`` holds a parsed line (a dict made by hand may not)."""
-    return ("rejected" not in pl and all(isinstance(pl.get(k), t) for k, t in _TYPES)
-            and all(isinstance(pl.get(k), (str, type(None))) for k in _OPTIONAL_TEXT))
+    get = pl.get
+    # Spelled out: this runs for every line, and a loop over a table of
+    # (key, type) pairs took three times as long.
+    return ("rejected" not in pl and isinstance(get("target"), str)
+            and isinstance(get("method"), str) and isinstance(get("status"), int)
+            and isinstance(get("utc"), str) and isinstance(get("host"), _TEXT)
+            and isinstance(get("remote_addr"), _TEXT) and isinstance(get("user_agent"), _TEXT)
+            and isinstance(get("referer"), _TEXT) and isinstance(get("x_forwarded_for"), _TEXT))
 
 
 def _service(pl):

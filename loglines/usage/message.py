@@ -14,6 +14,20 @@ from .logformat import compile_format
 from .logline import parse
 
 _current = []
+# The last item decoded: the worker decodes each item to check it, then the
+# plugin's parseline decodes the same text again. One entry, compared by
+# identity, so it can never answer for another text.
+_last_decoded = (None, None)
+
+
+def decode(jmsg):
+    """``json.loads(jmsg)``, once per item: the caller must not modify the result."""
+    global _last_decoded
+    text, msg = _last_decoded
+    if text is not jmsg:
+        msg = json.loads(jmsg)
+        _last_decoded = (jmsg, msg)
+    return msg
 
 
 def use_format(fmt):
@@ -36,7 +50,7 @@ def _reject(pl, kind, detail):
 def parse_message(jmsg, fmt=None):
     """The fields of the message's log line, with ``service`` and ``logline``."""
     try:
-        msg = json.loads(jmsg)
+        msg = decode(jmsg)
     except (TypeError, ValueError, RecursionError) as err:
         return _reject({}, "not_json", f"the queue item is not JSON: {err}"[:200])
     if not isinstance(msg, dict) or not isinstance(msg.get("logline"), str):

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from loglines.delivery.urls import Endpoint, scrub
+from urllib.parse import urlencode
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from loglines.delivery.urls import Endpoint, encode_query, scrub
 
 
 def test_params_are_appended_in_order():
@@ -55,3 +60,9 @@ def test_the_endpoint_as_logged_keeps_no_secret():
     shown = Endpoint("https://user:pa55@tracker.example/counter/?token_auth=t0k&x=1").shown
     assert "pa55" not in shown and "t0k" not in shown and "user" not in shown
     assert shown.startswith("https://REDACTED@tracker.example/counter/?")
+
+
+@given(st.lists(st.tuples(st.text(), st.one_of(st.text(), st.integers()))))
+def test_encode_query_is_urlencode_with_a_cache(pairs):
+    assert encode_query(pairs) == urlencode(pairs)
+    assert encode_query(pairs) == urlencode(pairs)  # the second time from the cache
