@@ -84,8 +84,10 @@ def _normalised(params):
     if not params:
         return None
     if isinstance(params, Mapping):
-        params = list(params.items())
+        params = params.items()
     try:
-        return [(str(k), "" if v is None else str(v)) for k, v in params]
+        # Most values are text already; str() is only called for the others.
+        return [(k if type(k) is str else str(k),
+                 v if type(v) is str else "" if v is None else str(v)) for k, v in params]
     except (TypeError, ValueError):
         raise BadItem(f"plugin returned {type(params).__name__}, not a dict") from None

@@ -32,6 +32,7 @@ def parse_ip(text):
     return address
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise(text):
     """The address as the tracker gets it (``2001:db8::1``, not ``2001:DB8:0::1``);
     a value that is no address (HostnameLookups on) is kept as it is."""
