@@ -7,12 +7,15 @@ when acknowledged or purged.
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_BATCH = 1000
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
+    # A named tuple: a fetch builds a thousand at a time, and a tuple is
+    # built in a third of a frozen dataclass' time, with the same fields,
+    # equality and immutability.
     id: str
     payload: bytes
     attempts: int

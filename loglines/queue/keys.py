@@ -6,7 +6,7 @@ legal on a cluster. Per queue NAME:
 
     {p}:q:NAME:ready     LIST   ids waiting, pushed left, fetched right
     {p}:q:NAME:items     HASH   id -> payload (bytes, as the producer sent them)
-    {p}:q:NAME:attempts  HASH   id -> fetches so far
+    {p}:q:NAME:attempts  HASH   id -> fetches ended without an ack (see below)
     {p}:q:NAME:errors    HASH   id -> last error text
     {p}:q:NAME:inflight  HASH   id -> consumer id holding it
     {p}:q:NAME:delayed   ZSET   id -> due time (ms)
@@ -14,7 +14,10 @@ legal on a cluster. Per queue NAME:
     {p}:q:NAME:signal    LIST   at most one token; consumers block on it
 
 An id is in exactly one of ready, inflight, delayed and dead; its payload,
-attempts and error live beside it until it is acknowledged or purged.
+attempts and error live beside it until it is acknowledged or purged. An
+in-flight id's current fetch is counted by its inflight entry, and moves to
+attempts when that fetch fails or its consumer is presumed dead, so that a
+fetch writes one hash per item and attempts stays empty while nothing fails.
 Deployment-wide:
 
     {p}:seq              STRING id counter shared by all queues

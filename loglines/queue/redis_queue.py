@@ -1,5 +1,6 @@
 """The reliable queue on Redis lists; every transition is one Lua script."""
 
+from itertools import repeat
 
 from ..metrics.ages import note_push
 from ..redis_connection import translated_errors
@@ -51,14 +52,15 @@ class RedisQueue(Queue):
         count = max(1, min(int(count), MAX_BATCH))
         k = self.keys
         with translated_errors():
-            flat, wait_ms, given_up, orphans = self.scripts.fetch(
+            ids, payloads, attempts, wait_ms, given_up, orphans = self.scripts.fetch(
                 keys=[k.ready, k.items, k.attempts, k.inflight, k.delayed, k.dead,
                       k.errors, k.signal],
                 args=[consumer_id, count, self.policy.max_attempts, _now_arg(now_ms)],
             )
-        items = [
-            Item(flat[i].decode(), flat[i + 1], int(flat[i + 2])) for i in range(0, len(flat), 3)
-        ]
+        # No attempts in the reply: every one is the first. tuple.__new__
+        # builds an Item without the Python-level __new__ of a named tuple.
+        rows = zip(map(bytes.decode, ids), payloads, attempts or repeat(1), strict=False)
+        items = list(map(tuple.__new__, repeat(Item), rows))
         wait_ms = int(wait_ms)
         next_due = None if wait_ms < 0 else wait_ms / 1000.0
         return Fetched(items, next_due, int(given_up), int(orphans))
@@ -105,7 +107,7 @@ class RedisQueue(Queue):
         k = self.keys
         with translated_errors():
             return int(self.scripts.release(
-                keys=[k.inflight, k.attempts, k.ready, k.signal], args=[consumer_id, *ids]
+                keys=[k.inflight, k.ready, k.signal], args=[consumer_id, *ids]
             ))
 
     def reclaim(self, consumer_id, keep=()):

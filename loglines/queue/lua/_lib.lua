@@ -21,10 +21,24 @@ local function call_sliced(cmd, key, args)
   end
 end
 
--- Wake one blocked consumer; the list never holds more than one token.
+-- HSET of many fields. Redis 6 keeps a new hash as a ziplist up to 512
+-- fields, and every field set there scans all those before it: 1,000 fields
+-- into an empty hash cost about 2 ms instead of 0.15 ms. A value longer than
+-- hash-max-ziplist-value (64) makes HSET convert the hash to a hash table
+-- first, so a large batch brings a throwaway field that goes again at once.
+-- Ids are digits, so the field '' is never one. (Redis 7 converts by itself.)
+local LONG_VALUE = string.rep('-', 65)
+local function hset_batch(key, kv)
+  if #kv <= 256 then return call_sliced('HSET', key, kv) end
+  redis.call('HSET', key, '', LONG_VALUE)
+  call_sliced('HSET', key, kv)
+  redis.call('HDEL', key, '')
+end
+
+-- Wake one blocked consumer; the list never holds more than one token, and
+-- while nobody waits the token is already there: a read, not two writes.
 local function signal(key)
-  redis.call('LPUSH', key, '1')
-  redis.call('LTRIM', key, 0, 0)
+  if redis.call('LLEN', key) == 0 then redis.call('LPUSH', key, '1') end
 end
 
 local function depth(ready, inflight, delayed)
@@ -43,7 +57,7 @@ local function enqueue(seq, ready, items, signal_key, payloads, first, last)
     kv[2 * i - 1] = id
     kv[2 * i] = payloads[first + i - 1]
   end
-  call_sliced('HSET', items, kv)
+  hset_batch(items, kv)
   call_sliced('LPUSH', ready, ids)
   signal(signal_key)
   return n

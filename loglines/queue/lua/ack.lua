@@ -10,23 +10,31 @@
 -- already) is skipped, so the requeued copy is never deleted.
 -- Returns the number of items acknowledged.
 local cid, ntargets = ARGV[1], tonumber(ARGV[2])
-local bad = wrong_type(target_specs({KEYS[5], 'string', KEYS[6], 'set'}, ntargets, 6, 3,
-                                    {{1, 'list'}, {2, 'hash'}, {3, 'list'}}))
-if bad then return redis.error_reply(bad) end
--- One read of the owners and one delete per hash for the whole batch.
-local ids = {}
-for i = 3 + ntargets, #ARGV do ids[#ids + 1] = ARGV[i] end
-if #ids == 0 then return 0 end
-local owners = redis.call('HMGET', KEYS[1], unpack(ids))
-local mine = {}
-for i, id in ipairs(ids) do
-  if owners[i] == cid then mine[#mine + 1] = id end
+-- The targets' keys are checked before the first write; without targets, none.
+if ntargets > 0 then
+  local bad = wrong_type(target_specs({KEYS[5], 'string', KEYS[6], 'set'}, ntargets, 6, 3,
+                                      {{1, 'list'}, {2, 'hash'}, {3, 'list'}}))
+  if bad then return redis.error_reply(bad) end
 end
-if #mine == 0 then return 0 end
+-- One read of the owners and one delete per hash for the whole batch.
+local first = 3 + ntargets
+if first > #ARGV then return 0 end
+local owners = redis.call('HMGET', KEYS[1], unpack(ARGV, first))
+local mine, n = {}, 0
+for i = first, #ARGV do
+  if owners[i - first + 1] == cid then
+    n = n + 1
+    mine[n] = ARGV[i]
+  end
+end
+if n == 0 then return 0 end
 local payloads = {}
 if ntargets > 0 then payloads = redis.call('HMGET', KEYS[2], unpack(mine)) end
-for _, key in ipairs({KEYS[1], KEYS[2], KEYS[3], KEYS[4]}) do
-  call_sliced('HDEL', key, mine)
+call_sliced('HDEL', KEYS[1], mine)
+call_sliced('HDEL', KEYS[2], mine)
+-- Attempts and errors are kept only for items that failed before: usually none.
+for _, key in ipairs({KEYS[3], KEYS[4]}) do
+  if redis.call('HLEN', key) > 0 then call_sliced('HDEL', key, mine) end
 end
 if ntargets > 0 then
   for t = 1, ntargets do
@@ -35,4 +43,4 @@ if ntargets > 0 then
     enqueue(KEYS[5], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], payloads, 1, #payloads)
   end
 end
-return #mine
+return n

@@ -15,7 +15,8 @@ for i = 4, #ARGV, 4 do
   if redis.call('HGET', KEYS[1], id) == cid then
     redis.call('HDEL', KEYS[1], id)
     redis.call('HSET', KEYS[3], id, ARGV[i + 3])
-    local attempts = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+    -- The fetch that ends here becomes a past attempt (see fetch.lua).
+    local attempts = redis.call('HINCRBY', KEYS[2], id, 1)
     if ARGV[i + 2] == '1' or attempts >= max_attempts then
       redis.call('ZADD', KEYS[5], fmt(now), id)
       dead = dead + 1

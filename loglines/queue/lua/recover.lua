@@ -22,7 +22,8 @@ for i = 1, #held, 2 do
   if not alive[owner] then
     redis.call('HDEL', KEYS[1], id)
     redis.call('HSET', KEYS[3], id, 'consumer ' .. owner .. ' died holding it (no heartbeat)')
-    local attempts = tonumber(redis.call('HGET', KEYS[2], id) or '0')
+    -- The fetch that ends here becomes a past attempt (see fetch.lua).
+    local attempts = redis.call('HINCRBY', KEYS[2], id, 1)
     if attempts >= max_attempts then
       redis.call('ZADD', KEYS[5], fmt(now), id)
       dead = dead + 1
