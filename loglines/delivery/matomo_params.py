@@ -23,13 +23,13 @@ Pure functions, no network.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from urllib.parse import urlencode
 
-from loglines.delivery.urls import Params
+from loglines.delivery.urls import Params, encode_query
 
 CDT_FORMAT = "%Y-%m-%d %H:%M:%S"
 REQUEST = "Request"
@@ -60,10 +60,18 @@ def request_string(params: Params, idsite: int) -> str:
     if keys.get("url_tim"):
         pairs.append(("cdt", cdt(keys["url_tim"])))
     if item:
-        pairs.append(("cvar", json.dumps({"1": ["oaipmhID", item]}, separators=(",", ":"))))
-    return "?" + urlencode(pairs)
+        pairs.append(("cvar", _cvar(item)))
+    return "?" + encode_query(pairs)
 
 
+# Items, times of one second and client addresses repeat from event to
+# event: each of these small conversions is done once per distinct value.
+@functools.lru_cache(maxsize=4096)
+def _cvar(item: str) -> str:
+    return json.dumps({"1": ["oaipmhID", item]}, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=4096)
 def bare_ip(value: str | None) -> bool:
     if not value:
         return False
@@ -74,6 +82,7 @@ def bare_ip(value: str | None) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=4096)
 def cdt(url_tim: str) -> str:
     """``2010-10-17T03:04:42Z`` (or with an offset) to ``2010-10-17 03:04:42`` UTC."""
     text = url_tim.strip()
