@@ -62,7 +62,8 @@ def test_lines_become_tracker_gets_and_logged_lines(pipeline, tracker):
     articles = pipeline.home / "out/articles.log"
     other = pipeline.home / "out/other.log"
     assert wait_for(lambda: other.exists() and f"GET /{m}/partial 206" in other.read_text())
-    assert wait_for(lambda: sum(m in line for line in articles.read_text().splitlines()) == 30)
+    assert wait_for(lambda: articles.exists()
+                    and sum(m in line for line in articles.read_text().splitlines()) == 30)
 
 
 def test_sigkill_of_a_pirus2_process_loses_no_event(pipeline, tracker):
