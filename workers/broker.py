@@ -26,9 +26,10 @@ def run(ctx):
             waiting_for = None
         if moved:
             ctx.counters.add("moved", moved)
-            ctx.counters.flush()
-        elif ctx.burst:
+            ctx.counters.flush_due()
+            continue
+        ctx.counters.flush()
+        if ctx.burst:
             break
-        else:
-            ctx.call(source.wait, options["idletime"])
+        ctx.call(source.wait, options["idletime"])
     return 0

@@ -14,8 +14,10 @@ each bad byte replaced by U+FFFD.
 
 import os
 from dataclasses import asdict
+from itertools import accumulate
 
 import simplejson as json
+from simplejson.encoder import encode_basestring as _string  # a JSON string, ensure_ascii=False
 
 from loglines.metrics.lag import LagPublisher
 from loglines.tailing import GlobTailer
@@ -25,11 +27,47 @@ WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
 
 
 def payloads(service, lines):
-    return [
-        json.dumps({"service": service, "logline": line.text, "source": line.path,
-                    "offset": line.offset}, ensure_ascii=False, separators=(", ", ": "))
-        for line in lines
-    ]
+    """The messages of ``lines`` (``Line`` items), as text."""
+    head = f'{{"service": {_string(service)}, "logline": '
+    return [f'{head}{_string(line.text)}, "source": {_string(line.path)}, '
+            f'"offset": {line.offset}}}' for line in lines]
+
+
+# Control bytes, which JSON escapes in ways a bytes replace cannot cheaply
+# do, "\r" among them (dropped before a "\n"): rare in access logs, so a
+# block holding one goes line by line.
+_CONTROL = bytes(b for b in range(32) if b != 0x0A)
+
+
+def block_payloads(service, block):
+    """The messages of ``block`` (a ``Block``), as UTF-8.
+
+    Built from the block's bytes at once, the same messages as ``payloads``
+    at a fraction of the cost per line: escaping ``"`` and ``\\`` and
+    splitting are bytes operations over the whole block, and each line's
+    message is one formatting of its escaped bytes and offset.
+    """
+    raws = block.raws
+    data = b"\n".join(raws)
+    if len(data.translate(None, _CONTROL)) != len(data) or not _is_utf8(data):
+        return payloads(service, block.lines())
+    head = f'{{"service": {_string(service)}, "logline": "'.encode()
+    tail = f'", "source": {_string(block.path)}, "offset": '.encode()
+    escaped = data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').split(b"\n")
+    # One offset more than lines: where the block ends.
+    offsets = accumulate(map(len, raws), lambda offset, n: offset + n + 1, initial=block.offset)
+    return [b"%b%b%b%d}" % (head, line, tail, offset)
+            for line, offset in zip(escaped, offsets, strict=False)]
+
+
+def _is_utf8(data):
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def rejected(service, rejects):
@@ -94,10 +132,12 @@ class Watcher:
         batch = self.tailer.read(max_lines=self.batch_size)
         self.lag.maybe_publish()  # per batch and when idle, at most once a second
         if batch is None:
+            self.ctx.counters.flush()
             self.tailer.wait(WAIT)
             return False
-        if batch.lines and not self._push(payloads(self.service, batch.lines),
-                                          positions(self.ctx.section.name, batch)):
+        messages = [message for block in batch.blocks
+                    for message in block_payloads(self.service, block)]
+        if messages and not self._push(messages, positions(self.ctx.section.name, batch)):
             return True  # stopping while the queue was full: not checkpointed
         if batch.rejects:
             self.ctx.call(self.queue.bury, rejected(self.service, batch.rejects))
@@ -107,8 +147,8 @@ class Watcher:
                                  len(batch.rejects), ", ".join(batch.rejected), self.queue.name)
             self.ctx.notify_dead(self.queue.name, len(batch.rejects), ", ".join(batch.rejected))
         self.tailer.commit(batch)
-        self.ctx.counters.add("lines", len(batch.lines))
-        self.ctx.counters.flush()
+        self.ctx.counters.add("lines", len(messages))
+        self.ctx.counters.flush_due()
         return True
 
     def _push(self, messages, where):

@@ -22,15 +22,18 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None):
             fetched = _fetch(ctx, queue, batch_size)
             _report(ctx, queue, fetched)
             if not fetched.items:
+                ctx.counters.flush()
                 if ctx.burst:
                     break
                 due = fetched.next_due
                 ctx.call(queue.wait, block if due is None else min(block, max(0.01, due)))
                 continue
             _handle_safely(ctx, queue, handle, fetched.items)
-            ctx.counters.flush()
+            ctx.counters.flush_due()
     except reconnect.Stopped:
         pass
+    finally:
+        ctx.counters.flush()
 
 
 def _fetch(ctx, queue, count):

@@ -1,14 +1,18 @@
 """Counters of what a worker did, kept in Redis per program section.
 
-Counted in memory and added to Redis once per batch, so counting costs no
-round trip per item; a count not yet flushed when Redis is down is kept
-for the next flush.
+Counted in memory and added to Redis at most once a second while a worker
+is busy (``flush_due``), and whenever it goes idle or stops (``flush``):
+a round trip per batch cost more than a small batch itself. A count not
+yet flushed when Redis is down is kept for the next flush.
 """
 
+import time
 from collections import Counter
 
 from ..errors import QueueUnavailable
 from ..metrics.histogram import Pending
+
+FLUSH_INTERVAL = 1.0  # seconds
 
 
 class Counters:
@@ -17,6 +21,7 @@ class Counters:
         self.section = section
         self.pending = Counter()
         self.observed = {}  # histogram name -> Pending, flushed with the counts
+        self.flushed_at = time.monotonic()
 
     def add(self, name, n=1):
         if n:
@@ -26,7 +31,13 @@ class Counters:
         """Record a duration in the histogram ``name`` (bucketed in memory)."""
         self.observed.setdefault(name, Pending()).observe(seconds)
 
+    def flush_due(self):
+        """Flush if the last flush is FLUSH_INTERVAL old."""
+        if time.monotonic() - self.flushed_at >= FLUSH_INTERVAL:
+            self.flush()
+
     def flush(self):
+        self.flushed_at = time.monotonic()
         self._flush_observed()
         if not self.pending:
             return

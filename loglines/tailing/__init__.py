@@ -13,7 +13,7 @@ The tailers never talk to Redis. A worker drives them in a loop::
   (``file_tailer``).
 - ``GlobTailer`` follows every file matching a pattern, each with its own
   ``FileTailer`` and state file (``glob_tailer``).
-- ``Line``, ``Rejected`` and the line cutting rules are in ``lines``;
+- ``Line``, ``Block``, ``Rejected`` and the line cutting rules are in ``lines``;
   ``Batch`` in ``batch``; the state file in ``checkpoint``.
 """
 
@@ -21,12 +21,13 @@ from loglines.tailing.batch import Batch
 from loglines.tailing.errors import TailError
 from loglines.tailing.file_tailer import FileTailer
 from loglines.tailing.glob_tailer import GlobTailer
-from loglines.tailing.lines import INCOMPLETE_LINE, LINE_TOO_LONG, Line, Rejected
+from loglines.tailing.lines import INCOMPLETE_LINE, LINE_TOO_LONG, Block, Line, Rejected
 
 __all__ = [
     "INCOMPLETE_LINE",
     "LINE_TOO_LONG",
     "Batch",
+    "Block",
     "FileTailer",
     "GlobTailer",
     "Line",

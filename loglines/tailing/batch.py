@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from loglines.tailing.checkpoint import Checkpoint
-    from loglines.tailing.lines import Line, Rejected
+    from loglines.tailing.lines import Block, Line, Rejected
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,25 @@ class Mark:
 class Batch:
     """Lines read in one call, in file order per file.
 
-    ``rejects`` lists the lines that were not handed out, each with its
-    reason, path, offset and a bounded prefix: the worker dead-letters or
-    counts them. ``size`` is the bytes of file the batch covers (lines and
-    rejects). ``marks`` is for ``commit``; one per file the batch read from.
+    ``blocks`` holds the lines (see ``Block``); ``lines`` is the same as
+    ``Line`` items. ``rejects`` lists the lines that were not handed out,
+    each with its reason, path, offset and a bounded prefix: the worker
+    dead-letters or counts them. ``size`` is the bytes of file the batch
+    covers (lines and rejects). ``marks`` is for ``commit``; one per file
+    the batch read from.
     """
 
-    lines: list[Line]
+    blocks: list[Block]
     rejects: list[Rejected] = field(default_factory=list)
     marks: tuple[Mark, ...] = ()
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines()]
+
+    @property
+    def line_count(self) -> int:
+        return sum(len(block.raws) for block in self.blocks)
 
     @property
     def rejected(self) -> dict[str, int]:
@@ -45,17 +56,17 @@ class Batch:
 
     @property
     def size(self) -> int:
-        return sum(line.size for line in self.lines) + sum(r.size for r in self.rejects)
+        return sum(block.size for block in self.blocks) + sum(r.size for r in self.rejects)
 
     def __len__(self) -> int:
         """Lines and rejects in the batch."""
-        return len(self.lines) + len(self.rejects)
+        return self.line_count + len(self.rejects)
 
     @classmethod
     def merge(cls, batches: list[Batch]) -> Batch:
         """One batch holding the parts of several (of different files)."""
         return cls(
-            lines=[line for batch in batches for line in batch.lines],
+            blocks=[block for batch in batches for block in batch.blocks],
             rejects=[reject for batch in batches for reject in batch.rejects],
             marks=tuple(mark for batch in batches for mark in batch.marks),
         )

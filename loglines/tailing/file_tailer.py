@@ -67,7 +67,7 @@ from collections.abc import Callable
 
 from loglines.tailing.batch import Batch, Mark
 from loglines.tailing.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from loglines.tailing.lines import Line, LineSplitter, Rejected
+from loglines.tailing.lines import Block, LineSplitter, Rejected
 from loglines.tailing.polling import DEFAULT_POLL_INTERVAL, poll_until
 from loglines.tailing.source import Source, stat_or_none
 
@@ -110,7 +110,7 @@ class FileTailer:
         self._src: Source | None = None
         self._lines: LineSplitter | None = None
         # Items of a file left behind (rotated or truncated), handed out first.
-        self._pending: deque[Line | Rejected] = deque()
+        self._pending: deque[Block | Rejected] = deque()
         self._rotated_at: float | None = None
         self._budget = 0
         self._seq = 0  # of the newest batch
@@ -159,37 +159,34 @@ class FileTailer:
             return None
         self._check_truncated()
         self._budget = max_bytes
-        lines: list[Line] = []
-        rejects: list[Rejected] = []
-        size = 0
-        # Items of a file left behind all go in this batch: its mark is taken
-        # in the new file and must not pass over them.
-        while self._pending or (len(lines) + len(rejects) < max_lines and size < max_bytes):
-            item = self._next_item()
-            if item is None:
+        items: list[Block | Rejected] = []
+        count = size = 0
+        while True:
+            if self._pending:
+                # Items of a file left behind all go in this batch: its mark
+                # is taken in the new file and must not pass over them.
+                taken = [self._pending.popleft()]
+            elif count >= max_lines or size >= max_bytes:
                 break
-            size += item.size
-            (lines if isinstance(item, Line) else rejects).append(item)
-        if not lines and not rejects:
+            else:
+                taken = self._lines.take(max_lines - count, max_bytes - size)
+            if not taken and not self._read_on():
+                break
+            items += taken
+            count += sum(len(item.raws) if isinstance(item, Block) else 1 for item in taken)
+            size += sum(item.size for item in taken)
+        blocks = [item for item in items if isinstance(item, Block)]
+        rejects = [item for item in items if not isinstance(item, Block)]
+        if not blocks and not rejects:
             self._advance_quietly()
             return None
         self._seq += 1
         self._latest = self._src.checkpoint(self._lines.consumed)
-        return Batch(lines, rejects, (Mark(self, self._seq, self._latest),))
+        return Batch(blocks, rejects, (Mark(self, self._seq, self._latest),))
 
-    def _next_item(self) -> Line | Rejected | None:
-        while True:
-            if self._pending:
-                return self._pending.popleft()
-            item = self._lines.pop()
-            if item is not None:
-                return item
-            if self._budget <= 0:
-                return None
-            if self._fill():
-                continue
-            if not self._switch_if_rotated():
-                return None
+    def _read_on(self) -> bool:
+        """Feed the next chunk, or move to a rotated file; False if neither."""
+        return self._budget > 0 and (self._fill() or self._switch_if_rotated())
 
     def _fill(self) -> bool:
         """Feed the next chunk of the file; False at its end."""
@@ -327,7 +324,7 @@ class FileTailer:
     def _check_truncated(self) -> None:
         if self._src.size() >= self._lines.end and not self._src.head_changed():
             return
-        self._pending.extend(self._lines.finish())
+        self._pending.extend(self._lines.finish_blocks())
         self._src.forget_head()
         self._follow(self._src, 0)
 
@@ -358,7 +355,7 @@ class FileTailer:
             # Written to since our last read: finish it before moving.
             new.close()
             return True
-        self._pending.extend(self._lines.finish())
+        self._pending.extend(self._lines.finish_blocks())
         self._src.close()
         self._follow(new, 0)
         return True

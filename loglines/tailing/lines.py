@@ -1,7 +1,8 @@
 """Cutting a byte stream into lines, with bounded memory.
 
 ``LineSplitter`` is fed the bytes of one file in order and hands out
-``Line`` and ``Rejected`` items. It does no I/O, so it is tested on its own.
+``Line`` and ``Rejected`` items, or, from ``take``, ``Block`` and ``Rejected``
+items. It does no I/O, so it is tested on its own.
 
 - Only lines ended by ``\\n`` are handed out; a trailing ``\\r`` is dropped.
 - Text is decoded as UTF-8 with ``errors="replace"``: each invalid byte
@@ -15,6 +16,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import NamedTuple
 
 #: Bytes of a rejected line kept for the dead-letter record.
@@ -54,6 +56,35 @@ class Rejected(NamedTuple):
     offset: int
     size: int
     prefix: str
+
+
+class Block(NamedTuple):
+    """Consecutive complete lines of one file, cut in one go.
+
+    A ``Line`` per line costs more than the rest of the way to Redis, so
+    the tailer hands out lines in blocks and the worker builds its messages
+    from a whole block's bytes at once. ``raws`` holds each line's bytes
+    without its ``\\n`` (a ``\\r`` before it is still there, ``lines`` drops
+    it); none is over ``max_line_size``. ``offset`` is the first line's,
+    ``size`` the bytes of file the block covers, terminators included.
+    """
+
+    path: str
+    offset: int
+    raws: list[bytes]
+    size: int
+
+    def lines(self) -> list[Line]:
+        """The block as ``Line`` items, as ``pop`` would have handed them out."""
+        lines = []
+        offset = self.offset
+        for raw in self.raws:
+            size = len(raw) + 1
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            lines.append(Line(_decode(raw), self.path, offset, size))
+            offset += size
+        return lines
 
 
 def _decode(raw: bytes | bytearray) -> str:
@@ -135,6 +166,62 @@ class LineSplitter:
             return None
         return self._cut(newline)
 
+    def take(self, max_lines: int, max_bytes: int) -> list[Block | Rejected]:
+        """The items as many ``pop`` calls would hand out, lines in blocks.
+
+        Stops after ``max_lines`` items (a block counts its lines) or once
+        they cover ``max_bytes``, as a caller of ``pop`` would.
+        """
+        items: list[Block | Rejected] = []
+        if self._ready is not None:
+            item = self.pop()
+            items.append(item)
+            max_lines -= 1
+            max_bytes -= item.size
+        if self._skip is not None or max_lines <= 0 or max_bytes <= 0:
+            return items
+        buf, start = self._buf, self._pos
+        last = buf.rfind(b"\n", start)
+        if last >= 0:
+            if last - start >= max_bytes:
+                last = buf.find(b"\n", start + max_bytes - 1)
+            raws = bytes(buf[start:last]).split(b"\n", max_lines)
+            if len(raws) > max_lines:
+                raws.pop()
+            size = sum(map(len, raws)) + len(raws)
+            if max(map(len, raws)) <= self.max_line_size:
+                items.append(Block(self.path, self.consumed, raws, size))
+            else:
+                items += self._split_out_long(raws)
+            self._pos = start + size
+            self.consumed += size
+            max_lines -= len(raws)
+            max_bytes -= size
+        if max_lines > 0 and max_bytes > 0 and len(buf) - self._pos > self.max_line_size:
+            self._start_skip()  # as the next pop would, finding no newline
+        return items
+
+    def _split_out_long(self, raws: list[bytes]) -> list[Block | Rejected]:
+        """Blocks of the lines of ``raws`` (from ``consumed``) between rejects."""
+        items: list[Block | Rejected] = []
+        offset = block_offset = self.consumed
+        block: list[bytes] = []
+        for raw in raws:
+            size = len(raw) + 1
+            if size <= self.max_line_size + 1:
+                block.append(raw)
+            else:
+                if block:
+                    items.append(Block(self.path, block_offset, block, offset - block_offset))
+                    block = []
+                prefix = _decode(raw[:REJECT_PREFIX_BYTES])
+                items.append(Rejected(LINE_TOO_LONG, self.path, offset, size, prefix))
+                block_offset = offset + size
+            offset += size
+        if block:
+            items.append(Block(self.path, block_offset, block, offset - block_offset))
+        return items
+
     def has_item(self) -> bool:
         """Whether ``pop`` would return an item without more bytes."""
         return self._ready is not None or (
@@ -168,6 +255,14 @@ class LineSplitter:
         items = []
         while (item := self.pop()) is not None:
             items.append(item)
+        return items + self._unfinished()
+
+    def finish_blocks(self) -> list[Block | Rejected]:
+        """``finish``, lines in blocks."""
+        return self.take(sys.maxsize, sys.maxsize) + self._unfinished()
+
+    def _unfinished(self) -> list[Rejected]:
+        items = []
         if self._skip is not None:
             skip, self._skip = self._skip, None
             prefix = _decode(skip.prefix)

@@ -4,6 +4,7 @@ from loglines.tailing.lines import (
     INCOMPLETE_LINE,
     LINE_TOO_LONG,
     REJECT_PREFIX_BYTES,
+    Block,
     Line,
     LineSplitter,
     Rejected,
@@ -88,3 +89,56 @@ def test_finish_during_a_skip_rejects_the_long_line():
     splitter.feed(b"abcdef")
     assert splitter.pop() is None
     assert splitter.finish() == [Rejected(LINE_TOO_LONG, "f", 0, 6, "abcdef")]
+
+
+def take_all(splitter, max_lines, max_bytes):
+    """Lines (from their blocks) and rejects of one take, in order."""
+    items = []
+    for item in splitter.take(max_lines, max_bytes):
+        items += item.lines() if isinstance(item, Block) else [item]
+    return items
+
+
+def pop_up_to(splitter, max_lines, max_bytes):
+    """What a caller of pop within the same limits gets."""
+    items, size = [], 0
+    while len(items) < max_lines and size < max_bytes:
+        item = splitter.pop()
+        if item is None:
+            break
+        items.append(item)
+        size += item.size
+    return items
+
+
+DATA = (b"one\r\nt\"w\\o\n" + b"x" * 12 + b"\ncaf\xc3\xa9 \xff\n\n" + b"y" * 30 + b"\nlast\npart")
+
+
+def test_take_hands_out_what_pop_would_in_blocks():
+    for max_lines in (1, 2, 3, 100):
+        for max_bytes in (1, 5, 13, 26, 1000):
+            for chunk in (1, 7, len(DATA)):
+                popped, taken = LineSplitter("f", 3, 10), LineSplitter("f", 3, 10)
+                got, want = [], []
+                for i in range(0, len(DATA), chunk):
+                    popped.feed(DATA[i:i + chunk])
+                    taken.feed(DATA[i:i + chunk])
+                    while True:  # in step: when a skip starts decides the reject's prefix
+                        got.append(take_all(taken, max_lines, max_bytes))
+                        want.append(pop_up_to(popped, max_lines, max_bytes))
+                        if not got[-1]:
+                            break
+                    assert taken.consumed == popped.consumed
+                assert got == want
+                assert pop_all(popped) == []
+                assert [i for i in taken.finish_blocks()] == popped.finish()
+
+
+def test_a_block_is_cut_around_an_over_long_line():
+    splitter = LineSplitter("f", 0, 3)
+    splitter.feed(b"a\nbb\ntoolong\nc\n")
+    first, reject, last = splitter.take(10, 1000)
+    assert first == Block("f", 0, [b"a", b"bb"], 5)
+    assert reject == Rejected(LINE_TOO_LONG, "f", 5, 8, "toolong")
+    assert last == Block("f", 13, [b"c"], 2)
+    assert last.lines() == [Line("c", "f", 13, 2)]
