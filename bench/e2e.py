@@ -101,6 +101,22 @@ def worker_peaks(pipe: Pipeline) -> dict:
     return peaks
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far, in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu(pipe: Pipeline) -> dict:
+    """CPU seconds of every program of the pipeline (Redis included), by name."""
+    return {name.split(":")[-1]: cpu_seconds(info["pid"])
+            for name, info in sorted(pipe.states().items()) if info.get("pid")}
+
+
 def _pings(store) -> bool:
     try:
         return bool(store.ping())
@@ -129,6 +145,7 @@ def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=Non
         if not wait_for(lambda: _pings(store), timeout=60):
             raise RuntimeError("end to end: the pipeline's Redis did not answer within 60 s")
         tracker.reset()
+        cpu_before = {**worker_cpu(pipe), "tracker": cpu_seconds(tracker.process.pid)}
         start = time.time()
         os.link(big, pipe.home / "logs/access-big.log")
         if not wait_done(pipe, store, lines, limit=max(120.0, lines / 1000)):
@@ -136,7 +153,10 @@ def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=Non
                                f"{store.counts('worker_pirus2')}, "
                                f"tracker {tracker.stats()['count']}")
         stats = tracker.stats()
+        cpu_after = {**worker_cpu(pipe), "tracker": cpu_seconds(tracker.process.pid)}
         result = {
+            "cpu": {name: cpu_after[name] - (cpu_before.get(name) or 0)
+                    for name in cpu_after if cpu_after[name] is not None},
             "lps": lines / (stats["last"] - start), "seconds": stats["last"] - start,
             "events": stats["count"], "rss": worker_peaks(pipe),
             "redis_peak_mb": store.client.info("memory")["used_memory_peak"] / 2**20,

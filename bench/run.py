@@ -85,6 +85,14 @@ def line(label, value, unit, base=None, base_label="", target="", ratio=True):
     say(text)
 
 
+def cpu_line(run):
+    """Where the 2 cores went in one end-to-end run: CPU seconds per process."""
+    cpu = run["cpu"]
+    say(f"   CPU s in {run['seconds']:.1f} s (2 cores: {2 * run['seconds']:.1f} s): "
+        + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())
+        + f"; total {sum(cpu.values()):.1f}")
+
+
 def ratio(a, b):
     return round(a / b, 2) if a and b else None
 
@@ -165,6 +173,7 @@ class Bench:
             f"({first['events'] / self.s['e2e']:.1%}; {share} were item URLs, the rest are "
             f"robots, 304/404/206, HEAD); per run: "
             + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s")
+        cpu_line(first)
 
     def e2e_matomo(self, big):
         target = e2e.MATOMO_TARGET
@@ -175,6 +184,7 @@ class Bench:
              target=">= 35k/s")
         say(f"   ({', '.join(target)}; {runs[0]['events']:,} events tracked; per run: "
             + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s)")
+        cpu_line(runs[0])
 
     def latency_report(self, run):
         p50, p99 = run.get("latency_p50_ms"), run.get("latency_p99_ms")
