@@ -13,7 +13,10 @@ from ..errors import QueueUnavailable
 from ..queue import Failure, reconnect
 
 
-def consume(ctx, queue, handle, batch_size, before_fetch=None):
+def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0):
+    """``linger``: after a batch smaller than ``batch_size``, wait that long
+    before the next fetch, so that items arriving a few at a time are
+    handled together (a consumer whose cost is per batch, like an fsync)."""
     block = ctx.config.queues.block_timeout
     try:
         while not ctx.stop.is_set():
@@ -30,6 +33,8 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None):
                 continue
             _handle_safely(ctx, queue, handle, fetched.items)
             ctx.counters.flush_due()
+            if linger and len(fetched.items) < batch_size:
+                ctx.stop.wait(linger)
     except reconnect.Stopped:
         pass
     finally:
