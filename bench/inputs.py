@@ -42,13 +42,23 @@ def _wait_count(count_fn, total, timeout=300):
 
 def _timed_senders(port, total, connections, count_fn):
     per = total // connections
-    senders = [threading.Thread(target=_send_tcp, args=(port, _syslog_lines(per, k * per)))
+    errors = []
+
+    def send(lines):
+        try:
+            _send_tcp(port, lines)
+        except OSError as err:  # said at once, rather than waiting for lines that never come
+            errors.append(err)
+
+    senders = [threading.Thread(target=send, args=(_syslog_lines(per, k * per),))
                for k in range(connections)]
     start = time.perf_counter()
     for t in senders:
         t.start()
     for t in senders:
         t.join()
+    if errors:
+        raise RuntimeError(f"{len(errors)} of {connections} senders failed: {errors[0]}")
     _wait_count(count_fn, per * connections)
     return per * connections / (time.perf_counter() - start)
 
@@ -94,7 +104,12 @@ def _lpush_server(client, key):
             for line in self.rfile:
                 client.lpush(key, line)
 
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", free_port()), Handler)
+    class Server(socketserver.ThreadingTCPServer):
+        # The default backlog of 5 overflows under 50 simultaneous connects,
+        # and a connection the kernel gave up on loses its lines.
+        request_queue_size = 128
+
+    server = Server(("127.0.0.1", free_port()), Handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
