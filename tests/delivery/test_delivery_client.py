@@ -237,3 +237,19 @@ def test_bad_endpoint_error_does_not_repeat_the_password():
     with pytest.raises(InvalidClientSettings) as info:
         TrackerClient("ftp://bob:hunter2@tracker.example/")
     assert "hunter2" not in str(info.value)
+
+
+def test_a_bug_in_a_sender_is_raised_in_the_caller_without_hanging(server, make_client):
+    client = make_client(server.url(), concurrency=4)
+    original = client._send_one
+
+    def buggy(item):
+        if item[0] == 5:
+            raise RuntimeError("bug in a sender")
+        return original(item)
+
+    client._send_one = buggy
+    with pytest.raises(RuntimeError, match="bug in a sender"):
+        client.send_many([(n, {"n": str(n)}) for n in range(40)])
+    client._send_one = original
+    assert send_one(client, {"after": "bug"}).ok  # the client is still usable
