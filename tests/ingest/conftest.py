@@ -108,13 +108,6 @@ class Endpoint:
         return socket.create_connection(("127.0.0.1", self.port), timeout=10)
 
 
-def drain(queue):
-    got = []
-    while items := queue.fetch("reader", 1000).items:
-        got += [json.loads(i.payload) for i in items]
-        queue.ack("reader", [i.id for i in items])
-    return got
-
 
 @pytest.fixture
 def endpoint(tmp_path, redis_server, prefix):

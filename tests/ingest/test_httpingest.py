@@ -13,7 +13,8 @@ import pytest
 
 from loglines.errors import ConfigError
 from loglines.queue.keys import Keyspace
-from tests.ingest.conftest import PASSWORD, USER, Endpoint, basic, drain, write_config
+from tests.ingest.conftest import PASSWORD, USER, Endpoint, basic, write_config
+from tests.support.queues import drain
 from tests.support.redis_server import free_port
 from tests.support.waiting import wait_for
 

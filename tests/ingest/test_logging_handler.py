@@ -1,7 +1,6 @@
 """LoglinesHandler: records reach the queue in batches; the application never
 waits for Redis; an outage is waited out, a full buffer is counted."""
 
-import json
 import logging
 import logging.config
 import re
@@ -12,6 +11,7 @@ import pytest
 
 from loglines.logging_handler import LoglinesHandler
 from loglines.queue import QueuePolicy, QueueStore
+from tests.support.queues import drain
 from tests.support.redis_server import RedisServer, free_port
 from tests.support.waiting import wait_for
 
@@ -59,13 +59,6 @@ def root_logging():
     root.handlers[:], level = saved
     root.setLevel(level)
 
-
-def drain(queue):
-    got = []
-    while items := queue.fetch("reader", 1000).items:
-        got += [json.loads(i.payload) for i in items]
-        queue.ack("reader", [i.id for i in items])
-    return got
 
 
 def make(redis_port, prefix, **kw):

@@ -1,5 +1,4 @@
 import importlib
-import json
 import socket
 import textwrap
 import threading
@@ -77,10 +76,3 @@ def syslogd(tmp_path, redis_server, prefix):
 
     return make
 
-
-def drain(queue):
-    got = []
-    while items := queue.fetch("reader", 1000).items:
-        got += [json.loads(i.payload) for i in items]
-        queue.ack("reader", [i.id for i in items])
-    return got

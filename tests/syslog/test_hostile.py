@@ -4,9 +4,9 @@ a full queue pauses reading without losing anything; a stop flushes."""
 import threading
 import time
 
+from tests.support.queues import drain
 from tests.support.waiting import wait_for
 
-from .conftest import drain
 from .senders import (
     LINE,
     closed_by_peer,

@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
+from tests.support.queues import drain
 from tests.support.waiting import wait_for
 
-from .conftest import drain
 from .senders import LINE, newline, octets, rfc3164, rfc5424, tcp_send, udp_send
 
 

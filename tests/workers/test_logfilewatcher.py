@@ -4,6 +4,7 @@ offset, exactly once across restarts, rotations and a full queue."""
 import json
 import os
 
+from tests.support.queues import drain
 from tests.support.waiting import wait_for
 from tests.workers.conftest import Background, run_worker, worker_context
 
@@ -13,13 +14,6 @@ def append(path, *lines, raw=b""):
     with open(path, "ab") as handle:
         handle.write(b"".join(line.encode() + b"\n" for line in lines) + raw)
 
-
-def drain(queue):
-    got = []
-    while items := queue.fetch("reader", 1000).items:
-        got += [json.loads(i.payload) for i in items]
-        queue.ack("reader", [i.id for i in items])
-    return got
 
 
 def test_lines_arrive_as_messages_with_source_and_offset(instance, tmp_path):

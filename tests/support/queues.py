@@ -1,0 +1,12 @@
+"""Reading a queue from a test."""
+
+import json
+
+
+def drain(queue):
+    """Every message of ``queue``, fetched, decoded and acknowledged, in order."""
+    got = []
+    while items := queue.fetch("reader", 1000).items:
+        got += [json.loads(i.payload) for i in items]
+        queue.ack("reader", [i.id for i in items])
+    return got
