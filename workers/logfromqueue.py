@@ -2,8 +2,8 @@
 
 Each batch is written, flushed and fsynced before it is acknowledged, so an
 acknowledged line is on disk. After a small batch the next fetch waits
-``LINGER``, so a line may reach its file that much later. If the file was rotated away (logrotate
-renamed or removed it), it is reopened at its path.
+``LINGER``, so a line may reach its file that much later. If the file was
+rotated away (logrotate renamed or removed it), it is reopened at its path.
 """
 
 import os

@@ -14,11 +14,9 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from http.client import HTTPException
 from typing import Any
 
-from loglines.delivery.connection import Origin
 from loglines.delivery.outcome import (
     InvalidClientSettings,
     Outcome,
@@ -54,14 +52,11 @@ class TrackerClient(Pooled):
         self._check_dry_run_file(dry_run_file)
         self._endpoint = Endpoint(endpoint_url)
         self._dry_run_file = dry_run_file
-        self._concurrency = concurrency
         self._limiter = RateLimiter(ratelimit, now=now, sleep=sleep) if ratelimit else None
-        self._pool = None
-        self._executor = None
         self._headers = {"User-Agent": user_agent, **self._endpoint.headers}
         if dry_run_file is None:
-            self._pool = Origin(self._endpoint.origin, connect_timeout, timeout)
-            self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="loglines-delivery")
+            self._open(self._endpoint.origin, connect_timeout, timeout, concurrency,
+                       "loglines-delivery")
 
     def stream(
         self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None

@@ -58,7 +58,8 @@ class Origin:
 
     def request(self, method: str, target: str, headers: dict, body: bytes | None = None
                 ) -> tuple[int, bytes]:
-        """Send one request and read its answer: (status, body up to MAX_BODY_BYTES)."""
+        """Send one request and read its answer: (status, at most MAX_BODY_BYTES + 1
+        bytes of the body; more than MAX_BODY_BYTES says it was cut)."""
         conn = self._connection()
         try:
             conn.request(method, target, body=body, headers=headers)
@@ -68,13 +69,14 @@ class Origin:
             raise
         try:
             answer = response.read(MAX_BODY_BYTES + 1)
+            # Closed by the tracker, or a body left unread: not reusable.
+            reusable = (not response.will_close and len(answer) <= MAX_BODY_BYTES
+                        and response.isclosed())
         except (http.client.HTTPException, OSError):
             # The status is known, which is what counts; the body is only
-            # for an error text, and the connection is not reusable.
-            answer = b""
-            self._drop(conn)
-        if response.will_close or len(answer) > MAX_BODY_BYTES or not response.isclosed():
-            # Closed by the tracker, or a body left unread: not reusable.
+            # for an error text.
+            answer, reusable = b"", False
+        if not reusable:
             self._drop(conn)
         return response.status, answer
 

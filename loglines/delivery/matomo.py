@@ -1,8 +1,8 @@
 """The second target: OpenAIRE UsageCounts through Matomo's bulk tracking API.
 
-Same contract as ``TrackerClient.send_many`` and ``stream``: IRUS events in, one Outcome
-per event out, in order, nothing retried here (the queue retries temporary
-failures, design.md guarantee 4). The events are turned into Matomo requests
+Same contract as ``TrackerClient.send_many`` and ``stream``: IRUS events
+in, one Outcome per event out, nothing retried here (the queue retries
+temporary failures, design.md guarantee 4). The events are turned into Matomo requests
 (matomo_params.py) and POSTed ``bulk_size`` at a time as
 ``{"requests": [...], "token_auth": ...}``; the token goes once in the body,
 never into a request string, so it is never in an Outcome either.
@@ -21,14 +21,12 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any
 from urllib.parse import quote_plus
 
 from loglines.delivery.client import TrackerClient, _check_settings
-from loglines.delivery.connection import Origin
 from loglines.delivery.matomo_params import (
     UnsendableEvent,
     parse_reply,
@@ -78,7 +76,6 @@ class MatomoClient(Pooled):
         base = endpoint.event_url(())
         self.idsite = idsite
         self.bulk_size = bulk_size
-        self._concurrency = concurrency
         self._token = token_auth or None
         self._target = base.target
         self._shown = base.shown
@@ -90,11 +87,8 @@ class MatomoClient(Pooled):
             **endpoint.headers,
         }
         self._dry_run_file = dry_run_file
-        self._pool = None
-        self._executor = None
         if dry_run_file is None:
-            self._pool = Origin(endpoint.origin, connect_timeout, timeout)
-            self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix="loglines-matomo")
+            self._open(endpoint.origin, connect_timeout, timeout, concurrency, "loglines-matomo")
 
     def stream(
         self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None

@@ -15,9 +15,11 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import wait
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
+
+from loglines.delivery.connection import Origin
 
 # A group is handed over when it holds ``concurrency`` outcomes or when its
 # first outcome has waited this long: the caller acknowledges often enough
@@ -39,6 +41,14 @@ class Pooled:
     _executor = None
     _pool = None
     _concurrency = 1
+
+    def _open(self, origin: str, connect_timeout: float, timeout: float, concurrency: int,
+              thread_name: str) -> None:
+        """Connections to ``origin`` and ``concurrency`` sender threads; a dry
+        run opens neither."""
+        self._concurrency = concurrency
+        self._pool = Origin(origin, connect_timeout, timeout)
+        self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix=thread_name)
 
     def close(self) -> None:
         if self._executor is not None:
