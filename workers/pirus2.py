@@ -86,15 +86,13 @@ class Pirus2:
         self.ctx.counters.add("fetched", len(items))
         settle = Settle()
         events = self.evaluate_all(items, settle)
-        settle.apply(self.ctx, self.queue, self.success, self.other)
-        self.count(settle)
+        self.settle(settle)
         unsent = {item.id: item for item, _ in events}
         with contextlib.closing(self.client.stream(events, stop=self.ctx.stop)) as groups:
             for outcomes in groups:
                 settle = Settle()
                 self.settle_outcomes(outcomes, settle, unsent)
-                settle.apply(self.ctx, self.queue, self.success, self.other)
-                self.count(settle)
+                self.settle(settle)
         if unsent:  # asked to stop before these were sent: back to ready, no attempt lost
             self.ctx.call(self.queue.release, self.ctx.consumer_id, list(unsent))
 
@@ -129,6 +127,11 @@ class Pirus2:
             else:
                 settle.failures.append(Failure(item, outcome.error,
                                                permanent=not outcome.temporary))
+
+    def settle(self, settle):
+        """Do what ``settle`` collected, then count it."""
+        settle.apply(self.ctx, self.queue, self.success, self.other)
+        self.count(settle)
 
     def count(self, settle):
         c = self.ctx.counters
