@@ -46,3 +46,13 @@ class DeliveryError(LoglinesError):
     def __init__(self, message, temporary):
         super().__init__(message)
         self.temporary = temporary
+
+
+class MalformedMessage(LoglinesError, ValueError):
+    """A queue item is not a loglines message (not UTF-8, not JSON, or no
+    ``logline`` text); such an item can never be handled, so it is
+    dead-lettered with this text. ``kind`` names the reason for counters."""
+
+    def __init__(self, message, kind):
+        super().__init__(message)
+        self.kind = kind

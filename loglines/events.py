@@ -11,7 +11,8 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .usage.message import decode
+from . import message
+from .errors import MalformedMessage
 
 
 class BadItem(Exception):
@@ -62,14 +63,9 @@ def _plugin_failure(err):
 def evaluate(plugin, config_view, section, payload):
     """The parameters to send (None when the line is not a usage event)."""
     try:
-        jmsg = payload.decode("utf-8")
-        message = decode(jmsg)
-    except UnicodeDecodeError as err:
-        raise BadItem(f"payload is not UTF-8: {err}") from None
-    except (ValueError, RecursionError) as err:
-        raise BadItem(f"payload is not JSON: {err}"[:300]) from None
-    if not isinstance(message, dict) or "logline" not in message:
-        raise BadItem("payload is not a loglines message (a JSON object with 'logline')")
+        jmsg = message.read(payload)
+    except MalformedMessage as err:
+        raise BadItem(str(err)) from None
     try:
         parsed = plugin.parseline(jmsg)
         params = plugin.get_openurl_params(config_view, section, parsed)

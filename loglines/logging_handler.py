@@ -12,7 +12,6 @@ Reports go to stderr, never through logging: a handler logging its own
 trouble could feed itself forever.
 """
 
-import json
 import logging
 import os
 import socket
@@ -22,6 +21,7 @@ import time
 from collections import deque
 
 from .config.model import RedisSettings
+from .message import encode
 from .queue import QueuePolicy, QueueStore
 from .queue.reconnect import RECONNECT
 from .redis_connection import connect
@@ -136,9 +136,7 @@ class LoglinesHandler(logging.Handler):
 
     def _push(self, batch):
         """Push until Redis takes the batch; False when close() gave up first."""
-        payloads = [json.dumps({"service": self.service, "logline": line,
-                                "source": f"logging:{name}"}, ensure_ascii=False)
-                    for name, line in batch]
+        payloads = [encode(self.service, line, source=f"logging:{name}") for name, line in batch]
         attempt = 0
         while True:
             try:

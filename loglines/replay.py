@@ -1,6 +1,6 @@
 """Replaying archived access logs (plain, gzip, bzip2, xz) onto a queue.
 
-Messages are built by the logfilewatcher's own functions, so a replayed
+Messages are built by the tailer's own encoders (loglines.message), so a replayed
 line is byte for byte what the tailer would have pushed. Lines are cut by
 the tailer's ``LineSplitter`` (same ``max_line_size`` rejects, same U+FFFD
 for invalid UTF-8).
@@ -24,12 +24,12 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
+from loglines import message
 from loglines.errors import LoglinesError
 from loglines.queue import reconnect
 from loglines.queue.interface import MAX_BATCH
 from loglines.tailing.lines import Line, LineSplitter
 from loglines.usage.timestamps import to_unix
-from loglines.workers.logfilewatcher import payloads, rejected
 
 log = logging.getLogger("loglines.replay")
 
@@ -301,10 +301,10 @@ class Replayer:
     def _send(self, batch):
         """Push, then dead-letter the rejects; False if stopped first."""
         try:
-            if batch.kept and not self._push(payloads(self.service, batch.kept)):
+            if batch.kept and not self._push(message.encode_lines(self.service, batch.kept)):
                 return False
             if batch.rejects:
-                self._call(self.queue.bury, rejected(self.service, batch.rejects))
+                self._call(self.queue.bury, message.encode_rejects(self.service, batch.rejects))
         except reconnect.Stopped:
             return False
         return True

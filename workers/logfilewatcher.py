@@ -14,69 +14,15 @@ each bad byte replaced by U+FFFD.
 
 import os
 from dataclasses import asdict
-from itertools import accumulate
 
 import simplejson as json
-from simplejson.encoder import encode_basestring as _string  # a JSON string, ensure_ascii=False
 
+from loglines import message
 from loglines.metrics.lag import LagPublisher
 from loglines.tailing import GlobTailer
 from loglines.tailing.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 
 WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
-
-
-def payloads(service, lines):
-    """The messages of ``lines`` (``Line`` items), as text."""
-    head = f'{{"service": {_string(service)}, "logline": '
-    return [f'{head}{_string(line.text)}, "source": {_string(line.path)}, '
-            f'"offset": {line.offset}}}' for line in lines]
-
-
-# Control bytes, which JSON escapes in ways a bytes replace cannot cheaply
-# do, "\r" among them (dropped before a "\n"): rare in access logs, so a
-# block holding one goes line by line.
-_CONTROL = bytes(b for b in range(32) if b != 0x0A)
-
-
-def block_payloads(service, block):
-    """The messages of ``block`` (a ``Block``), as UTF-8.
-
-    Built from the block's bytes at once, the same messages as ``payloads``
-    at a fraction of the cost per line: escaping ``"`` and ``\\`` and
-    splitting are bytes operations over the whole block, and each line's
-    message is one formatting of its escaped bytes and offset.
-    """
-    raws = block.raws
-    data = b"\n".join(raws)
-    if len(data.translate(None, _CONTROL)) != len(data) or not _is_utf8(data):
-        return payloads(service, block.lines())
-    head = f'{{"service": {_string(service)}, "logline": "'.encode()
-    tail = f'", "source": {_string(block.path)}, "offset": '.encode()
-    escaped = data.replace(b"\\", b"\\\\").replace(b'"', b'\\"').split(b"\n")
-    # One offset more than lines: where the block ends.
-    offsets = accumulate(map(len, raws), lambda offset, n: offset + n + 1, initial=block.offset)
-    return [b"%b%b%b%d}" % (head, line, tail, offset)
-            for line, offset in zip(escaped, offsets, strict=False)]
-
-
-def _is_utf8(data):
-    if data.isascii():
-        return True
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def rejected(service, rejects):
-    return [
-        (json.dumps({"service": service, "logline": r.prefix, "source": r.path,
-                     "offset": r.offset}, ensure_ascii=False),
-         f"{r.reason}: {r.size} bytes at offset {r.offset} of {r.path}")
-        for r in rejects
-    ]
 
 
 def positions(section, batch):
@@ -135,12 +81,12 @@ class Watcher:
             self.ctx.counters.flush()
             self.tailer.wait(WAIT)
             return False
-        messages = [message for block in batch.blocks
-                    for message in block_payloads(self.service, block)]
+        messages = [text for block in batch.blocks
+                    for text in message.encode_block(self.service, block)]
         if messages and not self._push(messages, positions(self.ctx.section.name, batch)):
             return True  # stopping while the queue was full: not checkpointed
         if batch.rejects:
-            self.ctx.call(self.queue.bury, rejected(self.service, batch.rejects))
+            self.ctx.call(self.queue.bury, message.encode_rejects(self.service, batch.rejects))
             for reason, n in batch.rejected.items():
                 self.ctx.counters.add(f"rejected_{reason}", n)
             self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",

@@ -8,8 +8,8 @@ rotated away (logrotate renamed or removed it), it is reopened at its path.
 
 import os
 
-import simplejson as json
-
+from loglines import message
+from loglines.errors import MalformedMessage
 from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
 
@@ -48,11 +48,8 @@ class AppendFile:
 
 
 def line_of(payload):
-    """The log line of a message; raises ValueError for one that has none."""
-    message = json.loads(payload.decode("utf-8"))
-    line = message.get("logline") if isinstance(message, dict) else None
-    if not isinstance(line, str):
-        raise ValueError("message has no 'logline' text")
+    """The log line of a message; raises MalformedMessage for one that has none."""
+    line = message.read(payload).fields["logline"]
     return line.rstrip("\r\n").encode("utf-8") + b"\n"
 
 
@@ -68,7 +65,7 @@ def run(ctx):
         for item in items:
             try:
                 good.append((item, line_of(item.payload)))
-            except (ValueError, UnicodeDecodeError) as err:
+            except (MalformedMessage, UnicodeEncodeError) as err:
                 bad.append(Failure(item, f"not a loglines message: {err}", permanent=True))
         if good:
             out.write_synced([line for _, line in good])

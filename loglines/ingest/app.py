@@ -16,8 +16,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-import simplejson as json
-
+from .. import message
 from ..errors import QueueUnavailable
 from . import records
 
@@ -124,9 +123,9 @@ class Ingest:
             return error(400, f"the message is over max_line_size ({self.max_line_size} "
                          "bytes)", "malformed")
         record_id = uuid.uuid4().hex
-        message = self._message(record.message, client, logger=record.logger,
+        queued = self._message(record.message, client, logger=record.logger,
                                 level=record.level, id=record_id)
-        return self._push([message], Answer(201, {"id": record_id}), "records", 1)
+        return self._push([queued], Answer(201, {"id": record_id}), "records", 1)
 
     def lines(self, body, client):
         """POST /api/v1/lines: raw log lines, queued all or none."""
@@ -140,9 +139,8 @@ class Ingest:
         return self._push(messages, Answer(202, {"queued": len(lines)}), "lines", len(lines))
 
     def _message(self, line, client, **extra):
-        fields = {"service": self.service, "logline": line, "source": f"http:{client}",
-                  "received": round(self.clock(), 6), **extra}
-        return json.dumps(fields, ensure_ascii=False, separators=(", ", ": "))
+        return message.encode(self.service, line, source=f"http:{client}",
+                              received=round(self.clock(), 6), **extra)
 
     def _push(self, messages, answer, counter, n):
         try:

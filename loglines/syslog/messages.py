@@ -20,8 +20,7 @@ from __future__ import annotations
 import hmac
 from typing import NamedTuple
 
-import simplejson as json
-
+from ..message import encode
 from .framing import INCOMPLETE, OK, TOO_LONG
 from .parse import Malformed, parse
 
@@ -75,16 +74,10 @@ class Converter:
         return False
 
     def _payload(self, message, peer):
-        body = {
-            "service": self.service_by_tag.get(message.tag, self.service),
-            "logline": message.text,
-            "syslog_host": message.host,
-            "syslog_tag": message.tag,
-            "syslog_peer": peer,
-        }
-        if message.structured:
-            body["syslog_sd"] = message.structured
-        return _dumps(body)
+        extra = {"syslog_sd": message.structured} if message.structured else {}
+        return encode(self.service_by_tag.get(message.tag, self.service), message.text,
+                      syslog_host=message.host, syslog_tag=message.tag, syslog_peer=peer,
+                      **extra)
 
     def _reject(self, reason, frame, peer, detail):
         if self.token and self.token.encode() not in frame.data:
@@ -92,7 +85,7 @@ class Converter:
         prefix = frame.data.decode("utf-8", errors="replace")
         if self.token:
             prefix = prefix.replace(self.token, "[token]")
-        payload = _dumps({"service": self.service, "logline": prefix, "syslog_peer": peer})
+        payload = encode(self.service, prefix, syslog_peer=peer)
         return Outcome(reason, payload, f"{reason}: {detail}")
 
 
@@ -104,6 +97,3 @@ def _starts_with(text, token):
 def _equal(a, b):
     return hmac.compare_digest(a.encode(), b.encode())
 
-
-def _dumps(body):
-    return json.dumps(body, ensure_ascii=False, separators=(", ", ": "))

@@ -7,27 +7,13 @@ evaluation parses again in the rare case that it was not the section's.
 Bad input never raises: the dict says ``rejected`` and why.
 """
 
-import json
-
+from .. import message
+from ..errors import MalformedMessage
 from .errors import UnparseableLine
 from .logformat import compile_format
 from .logline import parse
 
 _current = []
-# The last item decoded: the worker decodes each item to check it, then the
-# plugin's parseline decodes the same text again. One entry, compared by
-# identity, so it can never answer for another text.
-_last_decoded = (None, None)
-
-
-def decode(jmsg):
-    """``json.loads(jmsg)``, once per item: the caller must not modify the result."""
-    global _last_decoded
-    text, msg = _last_decoded
-    if text is not jmsg:
-        msg = json.loads(jmsg)
-        _last_decoded = (jmsg, msg)
-    return msg
 
 
 def use_format(fmt):
@@ -50,11 +36,9 @@ def _reject(pl, kind, detail):
 def parse_message(jmsg, fmt=None):
     """The fields of the message's log line, with ``service`` and ``logline``."""
     try:
-        msg = decode(jmsg)
-    except (TypeError, ValueError, RecursionError) as err:
-        return _reject({}, "not_json", f"the queue item is not JSON: {err}"[:200])
-    if not isinstance(msg, dict) or not isinstance(msg.get("logline"), str):
-        return _reject({}, "not_a_message", "the queue item has no 'logline' text")
+        msg = message.decode(jmsg)
+    except MalformedMessage as err:
+        return _reject({}, err.kind, str(err))
     service = msg.get("service")
     return parse_fields(service if isinstance(service, str) else None, msg["logline"], fmt)
 

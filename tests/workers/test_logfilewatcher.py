@@ -129,21 +129,3 @@ def test_a_crash_between_push_and_checkpoint_repeats_nothing(instance, tmp_path)
     got = [m["logline"] for m in drain(queue)]
     assert got == [f"first {i}" for i in range(5)] + [f"second {i}" for i in range(5)] + [
         "third 0"]
-
-
-def test_block_messages_are_those_of_its_lines():
-    """Messages built from a block's bytes at once, or line by line when it
-    holds control bytes or invalid UTF-8, are the same JSON."""
-    from loglines.workers.logfilewatcher import block_payloads, payloads
-
-    from loglines.tailing.lines import LineSplitter
-
-    for data in (b'a "quoted" \\path\\ line\ncaf\xc3\xa9 \xe2\x80\xa8\n\n',
-                 b"tab\there\nbell\x07\n", b"crlf\r\nnext\n", b"bad \xff\xfe utf-8\n"):
-        splitter = LineSplitter("/logs/\u00e9\"x\".log", 7, 1024)
-        splitter.feed(data)
-        [block] = splitter.take(100, 10_000)
-        got = [json.loads(m) for m in block_payloads("s\u00e9rvice", block)]
-        assert got == [json.loads(m) for m in payloads("s\u00e9rvice", block.lines())]
-        assert got == [{"service": "s\u00e9rvice", "logline": line.text, "source": line.path,
-                        "offset": line.offset} for line in block.lines()]
