@@ -22,9 +22,9 @@ from collections import deque
 
 from .config.model import RedisSettings
 from .message import encode
-from .queue import QueuePolicy, QueueStore
-from .queue.reconnect import RECONNECT
+from .queue import QueuePolicy, QueueStore, reconnect
 from .redis_connection import connect
+from .runtime.producer import Producer
 
 REPORT_EVERY = 60.0  # seconds between two reports of dropped records
 FULL_WAIT = 0.5  # seconds between two pushes into a queue at its cap
@@ -47,13 +47,17 @@ class LoglinesHandler(logging.Handler):
                                        connect_timeout=min(socket_timeout, 2.0)))
         self._store = QueueStore(client, prefix, lambda name: QueuePolicy(cap=cap))
         self._queue = self._store.queue(queue)
+        # Any failure is waited out: the thread must live on whatever Redis says.
+        self._producer = Producer(self._queue, _Deadline(self), _Stderr(self._say),
+                                  paused="keeping records in memory",
+                                  resumed="sending log records again", full_wait=FULL_WAIT,
+                                  errors=(Exception,))
         self._buffer = deque()
         self._cond = threading.Condition()
         self._wake = threading.Event()  # cuts a backoff short when close() is called
         self._closing = False
         self._deadline = None  # monotonic time close() gives up at
         self._sending = 0  # records of the batch being pushed
-        self._trouble = None
         self._reported = 0
         self._last_report = None
         self._pid = None
@@ -137,42 +141,24 @@ class LoglinesHandler(logging.Handler):
     def _push(self, batch):
         """Push until Redis takes the batch; False when close() gave up first."""
         payloads = [encode(self.service, line, source=f"logging:{name}") for name, line in batch]
-        attempt = 0
-        while True:
-            try:
-                result = self._queue.push(payloads)
-            except Exception as err:  # any failure: the thread must live on
-                attempt += 1
-                self._state(f"cannot reach the queue ({err}); keeping records in memory")
-                delay = RECONNECT.delay(attempt)
-            else:
-                if result.accepted:
-                    self._state(None)
-                    return True
-                self._state(f"queue {self._queue.name!r} is at its cap ({result.depth} "
-                            "items); waiting")
-                delay = FULL_WAIT
-            self._report_drops()
-            if not self._sleep(delay):
-                return False
-
-    def _sleep(self, delay):
-        if self._deadline is None:
-            self._wake.wait(delay)
-            return True
-        remaining = self._deadline - time.monotonic()
-        if remaining <= 0:
+        try:
+            return self._producer.push(payloads)
+        except reconnect.Stopped:
             return False
-        time.sleep(min(delay, remaining))
-        return True
 
-    def _state(self, trouble):
-        """Report a change between sending and not sending, once per change."""
-        if trouble and self._trouble is None:
-            self._say(trouble)
-        elif trouble is None and self._trouble is not None:
-            self._say("sending log records again")
-        self._trouble = trouble
+    def _given_up(self):
+        """Past the time close() gives the buffer."""
+        return self._deadline is not None and time.monotonic() >= self._deadline
+
+    def _wait(self, seconds):
+        """The producer's wait: cut short by close(), then bounded by its
+        deadline; True once close() has given up."""
+        self._report_drops()
+        if self._deadline is None:
+            self._wake.wait(seconds)
+        else:
+            time.sleep(max(0.0, min(seconds, self._deadline - time.monotonic())))
+        return self._given_up()
 
     def _report_drops(self, force=False):
         new = self.dropped - self._reported
@@ -191,3 +177,28 @@ class LoglinesHandler(logging.Handler):
             sys.stderr.flush()
         except (OSError, ValueError):
             pass  # no stderr (a closed pipe, a daemon): nowhere left to tell
+
+
+class _Deadline:
+    """The handler's stop flag for its producer: set once close() gave up."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def is_set(self):
+        return self.handler._given_up()
+
+    def wait(self, seconds):
+        return self.handler._wait(seconds)
+
+
+class _Stderr:
+    """A logger's warning/info, written with the handler's own ``say``."""
+
+    def __init__(self, say):
+        self.say = say
+
+    def warning(self, fmt, *args):
+        self.say(fmt % args)
+
+    info = warning

@@ -28,6 +28,7 @@ from loglines import message
 from loglines.errors import LoglinesError
 from loglines.queue import reconnect
 from loglines.queue.interface import MAX_BATCH
+from loglines.runtime.producer import Producer
 from loglines.tailing.lines import Line, LineSplitter
 from loglines.usage.timestamps import to_unix
 
@@ -190,6 +191,8 @@ class Replayer:
         self.queue, self.service, self.journal_dir = queue, service, journal_dir
         self.stop, self.window, self.max_line_size = stop, window, max_line_size
         self.force, self.progress = force, progress
+        self.producer = Producer(queue, stop, log, paused="waiting for room",
+                                 resumed="replaying on", full_wait=FULL_WAIT)
         # files, already (replayed before), pushed, skipped, untimed, rejected
         self.totals = Counter()
 
@@ -301,27 +304,14 @@ class Replayer:
     def _send(self, batch):
         """Push, then dead-letter the rejects; False if stopped first."""
         try:
-            if batch.kept and not self._push(message.encode_lines(self.service, batch.kept)):
+            if batch.kept and not self.producer.push(message.encode_lines(self.service,
+                                                                          batch.kept)):
                 return False
             if batch.rejects:
-                self._call(self.queue.bury, message.encode_rejects(self.service, batch.rejects))
+                self.producer.bury(message.encode_rejects(self.service, batch.rejects))
         except reconnect.Stopped:
             return False
         return True
-
-    def _push(self, messages):
-        """Wait out a full queue (the same batch again), never fail for it."""
-        warned = False
-        while not self._call(self.queue.push, messages).accepted:
-            if not warned:
-                log.warning("%s is at its cap: waiting for room", self.queue.name)
-                warned = True
-            if self.stop.wait(FULL_WAIT):
-                return False
-        return True
-
-    def _call(self, fn, *args):
-        return reconnect.call(fn, *args, should_stop=self.stop.is_set)
 
     def _record(self, journal, batch, jpath):
         journal.lines += batch.lines

@@ -5,6 +5,8 @@ line either still in the source or in all targets, never some. While a
 target is full nothing moves, so backpressure reaches the tailer.
 """
 
+from loglines.runtime.producer import CapWatch
+
 
 def run(ctx):
     options = ctx.section.options
@@ -12,18 +14,14 @@ def run(ctx):
     targets = [ctx.queue(name) for name in options["fanout"]]
     ctx.start_heartbeat([source.name])
     ctx.log.info("moving %s into %s", source.name, ", ".join(t.name for t in targets))
-    waiting_for = None
+    cap = CapWatch(ctx.log, "waiting for room", "moving on")
     while not ctx.stop.is_set():
         moved, full = ctx.call(source.fanout, targets, options["batch_size"])
         if full is not None:
-            if waiting_for != full.name:
-                ctx.log.warning("%s is at its cap; waiting for room", full.name)
-            waiting_for = full.name
+            cap.full(full.name)
             ctx.stop.wait(min(1.0, options["idletime"]))
             continue
-        if waiting_for is not None:
-            ctx.log.info("%s has room again", waiting_for)
-            waiting_for = None
+        cap.room()
         if moved:
             ctx.counters.add("moved", moved)
             ctx.counters.flush_due()

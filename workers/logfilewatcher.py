@@ -70,7 +70,8 @@ class Watcher:
             str(ctx.config.resolve(o["logfile"])), state_dir, start_at=o["start_at"],
             max_line_size=o["max_line_size"], poll_interval=o["poll_interval"],
         )
-        self.full_since = None
+        self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
+                                     resumed="reading on", full_wait=WAIT)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
 
     def step(self):
@@ -83,10 +84,11 @@ class Watcher:
             return False
         messages = [text for block in batch.blocks
                     for text in message.encode_block(self.service, block)]
-        if messages and not self._push(messages, positions(self.ctx.section.name, batch)):
+        where = positions(self.ctx.section.name, batch)
+        if messages and not self.producer.push(messages, where):
             return True  # stopping while the queue was full: not checkpointed
         if batch.rejects:
-            self.ctx.call(self.queue.bury, message.encode_rejects(self.service, batch.rejects))
+            self.producer.bury(message.encode_rejects(self.service, batch.rejects))
             for reason, n in batch.rejected.items():
                 self.ctx.counters.add(f"rejected_{reason}", n)
             self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",
@@ -96,21 +98,6 @@ class Watcher:
         self.ctx.counters.add("lines", len(messages))
         self.ctx.counters.flush_due()
         return True
-
-    def _push(self, messages, where):
-        while True:
-            result = self.ctx.call(self.queue.push, messages, where)
-            if result.accepted:
-                if self.full_since is not None:
-                    self.ctx.log.info("%s has room again; reading on", self.queue.name)
-                    self.full_since = None
-                return True
-            if self.full_since is None:
-                self.full_since = result.depth
-                self.ctx.log.warning("%s is at its cap (%d items): pausing, the file position "
-                                     "is kept", self.queue.name, result.depth)
-            if self.ctx.stop.wait(WAIT):
-                return False
 
 
 def run(ctx):

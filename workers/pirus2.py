@@ -20,6 +20,7 @@ from loglines.delivery.urls import Endpoint
 from loglines.events import BadItem, evaluate
 from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
+from loglines.runtime.producer import CapWatch, wait_for_room
 
 
 @functools.lru_cache(maxsize=1024)
@@ -76,6 +77,7 @@ class Pirus2:
             self.dry_run_file.parent.mkdir(parents=True, exist_ok=True)
         self.client = delivery_client(o, self.dry_run_file)
         self.last_warning = 0.0
+        self.downstream = CapWatch(ctx.log, "waiting for room", "fetching again")
 
     def handle(self, items):
         """Settle the non-events of a batch at once, then deliver its events,
@@ -147,15 +149,8 @@ class Pirus2:
                                  temporary, permanent, settle.failures[0].error)
 
     def room_downstream(self):
-        """Pause while a queue this worker copies into is at its cap."""
-        for target in self.success + self.other:
-            stats = self.ctx.call(target.stats)
-            if target.policy.cap and stats.ready + stats.inflight + stats.delayed >= \
-                    target.policy.cap:
-                self.ctx.log.warning("%s is at its cap; waiting for room", target.name)
-                self.ctx.stop.wait(1.0)
-                return False
-        return True
+        """Fetch nothing while a queue this worker copies into is at its cap."""
+        return wait_for_room(self.ctx, self.success + self.other, self.downstream)
 
 
 def run(ctx):

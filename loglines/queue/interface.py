@@ -69,10 +69,15 @@ class Queue(ABC):
     name: str
 
     @abstractmethod
-    def push(self, payloads, positions=None) -> PushResult:
+    def push(self, payloads, positions=None, past_cap=False) -> PushResult:
         """Add payloads (bytes or str) unless the queue is at its cap, and
         record ``positions`` ({field: value}, how far a producer got in its
-        input) in the same step."""
+        input) in the same step. ``past_cap``: add them even so (what a
+        stopping producer holds and cannot get again)."""
+
+    @abstractmethod
+    def has_room(self) -> bool:
+        """Whether a push would be taken now: the queue is below its cap."""
 
     @abstractmethod
     def fetch(self, consumer_id, count) -> Fetched:

@@ -20,12 +20,16 @@ class Stopped(Exception):
     """Raised by ``call`` when the caller was asked to stop while waiting."""
 
 
-def call(fn, *args, should_stop=lambda: False, backoff=RECONNECT, sleep=time.sleep, **kw):
+def call(fn, *args, should_stop=lambda: False, backoff=RECONNECT, sleep=time.sleep,
+         errors=(QueueUnavailable,), log=log, **kw):
+    """``errors``: what means "Redis cannot take it now" (a caller that must
+    never die, like the logging handler, names more); ``log``: where the
+    outage is told (anything with ``warning`` and ``info``)."""
     attempt = 0
     while True:
         try:
             result = fn(*args, **kw)
-        except QueueUnavailable as err:
+        except errors as err:
             attempt += 1
             if attempt == 1:
                 log.warning("%s; retrying until it is back", err)

@@ -31,7 +31,7 @@ class RedisQueue(Queue):
     def __repr__(self):
         return f"RedisQueue({self.name!r})"
 
-    def push(self, payloads, positions=None):
+    def push(self, payloads, positions=None, past_cap=False):
         payloads = [_as_bytes(p) for p in payloads]
         if not payloads:
             return PushResult(True, 0)
@@ -42,11 +42,21 @@ class RedisQueue(Queue):
             ok, depth = self.scripts.push(
                 keys=[k.ready, k.items, k.inflight, k.delayed, k.signal,
                       self.keyspace.seq, self.keyspace.queues, self.keyspace.positions],
-                args=[self.policy.cap, self.name, len(positions), *pairs, *payloads],
+                args=[0 if past_cap else self.policy.cap, self.name, len(positions), *pairs,
+                      *payloads],
             )
         if ok:
             note_push(self, len(payloads))  # dates the ids, for `loglines status` ages
         return PushResult(bool(ok), int(depth))
+
+    def has_room(self):
+        if not self.policy.cap:
+            return True
+        k = self.keys
+        with translated_errors():
+            room, _ = self.scripts.room(keys=[k.ready, k.inflight, k.delayed],
+                                        args=[self.policy.cap])
+        return bool(room)
 
     def fetch(self, consumer_id, count, now_ms=None):
         count = max(1, min(int(count), MAX_BATCH))

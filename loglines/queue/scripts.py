@@ -11,6 +11,7 @@ from pathlib import Path
 LUA_DIR = Path(__file__).with_name("lua")
 NAMES = (
     "push",
+    "room",
     "fetch",
     "ack",
     "fail",

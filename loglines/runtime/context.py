@@ -36,6 +36,12 @@ class WorkerContext:
         return reconnect.call(fn, *args, should_stop=self.stop.is_set, sleep=self.stop.wait,
                               **kw)
 
+    def producer(self, queue, paused="pausing", resumed="going on", **kw):
+        """A Producer pushing into ``queue`` for this process (see runtime.producer)."""
+        from .producer import Producer
+
+        return Producer(queue, self.stop, self.log, paused=paused, resumed=resumed, **kw)
+
     def start_heartbeat(self, queues=()):
         """Register this process (it shows in ``loglines status``) and beat.
 

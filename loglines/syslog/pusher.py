@@ -15,10 +15,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from dataclasses import replace
 
 from ..queue import reconnect
-from ..queue.redis_queue import RedisQueue
+from ..runtime.producer import Producer
 
 WAIT = 0.5  # longest wait for an entry; also how often counters are flushed
 FULL_WAIT = 0.2  # between pushes into a queue at its cap
@@ -34,7 +33,11 @@ class Pusher(threading.Thread):
         self.flush_timeout = flush_timeout
         self.stop_deadline = None
         self.lost = 0
-        self.full_since = None
+        self.producer = Producer(
+            queue, ctx.stop, ctx.log, paused="not reading the sockets until it has room",
+            resumed="reading on", full_wait=FULL_WAIT, give_up=self._give_up, sleep=self._sleep,
+            while_full=lambda: self._count(self.outbox.take_counts()),  # drops show meanwhile
+        )
 
     def run(self):
         try:
@@ -57,35 +60,11 @@ class Pusher(threading.Thread):
         messages = [e.payload for e in batch if e.error is None]
         rejects = [(e.payload, e.error) for e in batch if e.error is not None]
         if messages:
-            self._push(messages)
+            self.producer.push(messages, past_cap_at_stop=True)
         if rejects:
-            self._call(self.queue.bury, rejects)
+            self.producer.bury(rejects)
             self.ctx.log.warning("%d messages dead-lettered (%s); see `loglines dead list %s`",
                                  len(rejects), rejects[0][1], self.queue.name)
-
-    def _push(self, messages):
-        while not self._call(self.queue.push, messages).accepted:
-            if self.ctx.stop.is_set():
-                self._call(self._uncapped().push, messages)
-                break
-            if self.full_since is None:
-                self.full_since = time.monotonic()
-                self.ctx.log.warning("%s is at its cap: not reading the sockets until it has "
-                                     "room", self.queue.name)
-            self.ctx.stop.wait(FULL_WAIT)
-            self._count(self.outbox.take_counts())  # drops and refusals show meanwhile
-        if self.full_since is not None:
-            self.ctx.log.info("%s has room again (waited %.1f s); reading on", self.queue.name,
-                              time.monotonic() - self.full_since)
-            self.full_since = None
-
-    def _uncapped(self):
-        store, q = self.ctx.store, self.queue
-        return RedisQueue(store.client, store.scripts, store.keyspace, q.name,
-                          replace(q.policy, cap=0))
-
-    def _call(self, fn, *args):
-        return reconnect.call(fn, *args, should_stop=self._give_up, sleep=self._sleep)
 
     def _sleep(self, seconds):
         """The reconnect backoff, cut short by a stop and by the flush deadline."""

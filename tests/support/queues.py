@@ -3,10 +3,11 @@
 import json
 
 
-def drain(queue):
-    """Every message of ``queue``, fetched, decoded and acknowledged, in order."""
+def drain(queue, decode=True):
+    """Every message of ``queue``, fetched, decoded (unless ``decode`` is
+    false: the payloads' bytes) and acknowledged, in order."""
     got = []
     while items := queue.fetch("reader", 1000).items:
-        got += [json.loads(i.payload) for i in items]
+        got += [json.loads(i.payload) if decode else i.payload for i in items]
         queue.ack("reader", [i.id for i in items])
     return got
