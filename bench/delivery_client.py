@@ -5,7 +5,7 @@ Compares, in one run and against the same server:
     thread, ``concurrency`` threads),
   - a urllib3 pool shared by the same threads (TrackerClient's first design),
   - a requests.Session sized to ``concurrency``, driven by the same kind of
-    thread pool (the alternative design.md names),
+    thread pool (the first design's choice; see docs/design.md),
   - one ``requests.get`` per event, in sequence (the 2010 design).
 The server (bench/servers.py, shared with bench/run.py) runs in its own
 process so it does not share the GIL with the clients. Prints figures; nothing is asserted.

@@ -1,4 +1,4 @@
-"""Access-log lines for the benchmarks, built from /work/shared/data/apache_logs.
+"""Access-log lines for the benchmarks, built from tests/data/apache_logs.
 
 The 10,000 real lines (a public web site, May 2015, about 20% robots by the
 COUNTER list) are repeated as often as needed. Copy k is shifted by k times
@@ -19,7 +19,9 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-SOURCE = Path("/work/shared/data/apache_logs")
+from tests.support.data import APACHE_LOGS
+
+SOURCE = APACHE_LOGS
 SHARE_DOWNLOAD, SHARE_ABSTRACT = 0.50, 0.20
 ITEM_SHARE = SHARE_DOWNLOAD + SHARE_ABSTRACT
 COPY_SHIFT = timedelta(days=5)

@@ -1,11 +1,11 @@
-"""The HTTP client that delivers usage events to a tracker (design.md, Delivery).
+"""The HTTP client that delivers usage events to a tracker (docs/design.md, Delivery).
 
 One GET per event over keep-alive connections (http.client, one per
 sender thread: connection.py), ``concurrency`` requests kept in flight by a
 persistent thread pool, outcomes streamed back as they come (pooled.py).
 Nothing is retried here: a failed event comes back as an ``Outcome`` saying
 whether it is temporary, and the reliable queue retries it later with
-backoff (design.md guarantee 4) instead of a thread sleeping on it.
+backoff (docs/guarantees.md, guarantee 4) instead of a thread sleeping on it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Same contract as ``TrackerClient.send_many`` and ``stream``: IRUS events
 in, one Outcome per event out, nothing retried here (the queue retries
-temporary failures, design.md guarantee 4). The events are turned into Matomo requests
+temporary failures, docs/guarantees.md guarantee 4). The events are turned into Matomo requests
 (matomo_params.py) and POSTed ``bulk_size`` at a time as
 ``{"requests": [...], "token_auth": ...}``; the token goes once in the body,
 never into a request string, so it is never in an Outcome either.

@@ -1,7 +1,8 @@
 """IRUS R5 tracker keys to one Matomo tracking request, and Matomo's bulk reply.
 
-The plugins produce the IRUS keys (tracker-protocol.md section 1); OpenAIRE
-UsageCounts takes the same events as Matomo tracking requests (section 5).
+The plugins produce the IRUS keys (docs/tracker-protocol.md, "The nine keys");
+OpenAIRE UsageCounts takes the same events as Matomo tracking requests
+("OpenAIRE UsageCounts").
 Mapping:
 
 - ``url`` is svc_dat, and ``download`` repeats it only for a Request: that is

@@ -1,6 +1,6 @@
 """What happened to one event, and how tracker answers are classified.
 
-tracker-protocol.md section 1: the accepted codes are success; 5xx, 429,
+docs/tracker-protocol.md, "Answers": the accepted codes are success; 5xx, 429,
 408, timeouts and connection errors are temporary (the queue retries with
 backoff); any other answer is permanent (the queue dead-letters at once).
 """

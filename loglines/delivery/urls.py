@@ -2,7 +2,7 @@
 
 The URL that is sent keeps every secret; the copy shown in outcomes, errors
 and the dry-run file has them replaced by ``REDACTED``. Secrets are the
-``token_auth`` parameter (Matomo, tracker-protocol.md section 5) and the
+``token_auth`` parameter (Matomo, docs/tracker-protocol.md, "OpenAIRE UsageCounts") and the
 userinfo of the endpoint URL, which is sent as HTTP basic auth instead.
 """
 

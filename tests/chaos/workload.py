@@ -5,13 +5,12 @@ run), and poison lines of every kind, each with a marker to find it by."""
 import json
 import random
 import re
-from pathlib import Path
 
 from loglines import plugin as plugins
 from loglines.config import PluginConfigView
 from loglines.events import BadItem, evaluate
+from tests.support.data import APACHE_LOGS
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared/data/apache_logs"
 LINE = re.compile(rb'^(\S+ \S+ \S+) \[[^\]]+\] "(\S+) (\S+) ([^"]*)" (.*)$')
 MARKER = re.compile(r"(JUNK|BADUTF8|LONG|POISON-RAISE|NOT-JSON)-(\d+)")
 POISON_KINDS = ("JUNK", "BADUTF8", "LONG", "POISON-RAISE")
@@ -39,7 +38,7 @@ def _path(i, original):
 
 
 def unique_lines(n):
-    source = [line for line in SAMPLE.read_bytes().splitlines() if LINE.match(line)]
+    source = [line for line in APACHE_LOGS.read_bytes().splitlines() if LINE.match(line)]
     for i in range(n):
         m = LINE.match(source[i % len(source)])
         who, method, path, protocol, rest = m.groups()

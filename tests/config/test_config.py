@@ -8,9 +8,9 @@ import pytest
 
 from loglines.config import PluginConfigView, load
 from loglines.errors import ConfigError
+from tests.support.data import CFG_2010
 
 ROOT = Path(__file__).resolve().parents[2]
-CFG_2010 = ROOT.parent / "shared" / "data" / "loglines_2010.cfg"
 
 MINIMAL = """
 [worker_pirus2]

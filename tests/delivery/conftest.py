@@ -1,4 +1,5 @@
-"""A real local HTTP server standing in for the tracker (design.md: no mocks).
+"""A real local HTTP server standing in for the tracker (docs/design.md, Tests
+and benchmarks: no mocks).
 
 The endpoint path scripts the answer: ``/status/<code>/`` answers that code
 with a body echoing the request, ``/sleep/<ms>/`` answers 200 after a pause,

@@ -22,7 +22,7 @@ from loglines.errors import DeliveryError
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 
-# tracker-protocol.md section 3, worked example 1 (and 2 for the item page).
+# docs/tracker-protocol.md, "Worked examples": 1 (and 2 for the item page).
 DOWNLOAD = {
     "url_ver": "Z39.88-2004",
     "url_tim": "2010-10-17T03:04:42Z",

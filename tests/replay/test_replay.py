@@ -19,18 +19,16 @@ import pytest
 from loglines.cli import exit_codes
 from loglines.cli.main import main
 from loglines.queue.interface import MAX_BATCH
+from tests.support.data import APACHE_LOGS
 from tests.support.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-APACHE = Path("/work/shared/data/apache_logs")
 SERVICE = "repo.example.ac.uk"
 
 
 @pytest.fixture
 def lines():
-    if not APACHE.exists():
-        pytest.skip(f"{APACHE} (the sample access log) is not here")
-    return APACHE.read_bytes().splitlines(keepends=True)
+    return APACHE_LOGS.read_bytes().splitlines(keepends=True)
 
 
 @pytest.fixture

@@ -22,10 +22,10 @@ from tests.supervisord.helpers import (
     sections_and_keys,
     write_cfg,
 )
+from tests.support.data import CFG_2010
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("golden")
-CFG_2010 = ROOT.parent / "shared" / "data" / "loglines_2010.cfg"
 PLACEHOLDER = "@INSTANCE@"
 
 # Every kind of program, with the keys that change the output.

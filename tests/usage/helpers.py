@@ -9,9 +9,6 @@ from loglines.config import PluginConfigView
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ROOT / "plugins"
-DATA = ROOT.parent / "shared" / "data"
-APACHE_LOGS = DATA / "apache_logs"
-CFG_2010 = DATA / "loglines_2010.cfg"
 
 HOST = "repo.example.ac.uk"
 SECTION = "worker_pirus2"

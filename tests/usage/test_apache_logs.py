@@ -8,8 +8,9 @@ import pytest
 
 from loglines.usage.logline import UnparseableLine, compile_format, parse
 from loglines.usage.robots import RobotFilter
+from tests.support.data import APACHE_LOGS
 
-from .helpers import APACHE_LOGS, SECTION, plugin, view
+from .helpers import SECTION, plugin, view
 from .test_robots import independent_counter_regex
 
 
@@ -50,7 +51,7 @@ def test_robot_count_matches_counter_robots_directly(lines):
             verdicts[theirs_agent] = bool(independent.search(theirs_agent))
         theirs += verdicts[theirs_agent]
     assert ours == theirs
-    assert 0.15 * len(lines) < ours < 0.25 * len(lines)  # "about 20%" (data/README.md)
+    assert 0.15 * len(lines) < ours < 0.25 * len(lines)  # "about 20%" (tests/data/README.md)
 
 
 @pytest.mark.parametrize("name", ["eprints", "dspace", "fedora", "generic"])

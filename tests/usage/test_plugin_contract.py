@@ -6,8 +6,9 @@ from pathlib import Path
 from loglines import plugin as plugins
 from loglines.config import PluginConfigView, load
 from loglines.events import tracker_params
+from tests.support.data import CFG_2010
 
-from .helpers import CFG_2010, FIREFOX, ROOT, SECTION, line, message
+from .helpers import FIREFOX, ROOT, SECTION, line, message
 
 PLUGIN_2010 = Path(__file__).resolve().parent / "plugins_2010" / "default_utils.py"
 ORA = "ora.bodleian.ox.ac.uk"

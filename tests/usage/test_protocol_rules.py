@@ -1,4 +1,5 @@
-"""tracker-protocol.md sections 1, 2 and 4, rule by rule, through the plugins."""
+"""docs/tracker-protocol.md (which lines are usage events, the nine IRUS keys, the
+plugin contract), rule by rule, through the plugins."""
 
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""The URL shapes of tracker-protocol.md section 2, per platform, eligible and not."""
+"""docs/tracker-protocol.md, "URL shapes per platform": eligible and not."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""tracker-protocol.md section 3: the eight worked examples, exactly."""
+"""docs/tracker-protocol.md, "Worked examples": all eight, exactly."""
 
 from .helpers import FIREFOX, evaluate, expected, line, view
 
