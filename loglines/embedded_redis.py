@@ -8,9 +8,9 @@ signals reach Redis directly.
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from .atomic import write_atomic
 from .errors import ConfigError, LoglinesError
 
 
@@ -64,17 +64,7 @@ def write_config(settings, data_dir):
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     target = data_dir / "redis.conf"
-    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".redis.conf.")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(server_config(settings, data_dir.resolve()))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, server_config(settings, data_dir.resolve()), mode=0o600)
     return target
 
 

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 
 from loglines import message
+from loglines.atomic import write_atomic
 from loglines.errors import LoglinesError
 from loglines.queue import reconnect
 from loglines.queue.interface import MAX_BATCH
@@ -148,21 +149,9 @@ class Journal:
             raise ReplayError(f"cannot read replay journal {jpath}: {err}") from err
 
     def save(self, jpath):
-        """Temp file, fsync, os.replace, fsync of the folder: never torn."""
-        folder = os.path.dirname(jpath)
-        tmp = f"{jpath}.{os.getpid()}.tmp"
+        """Replaced atomically: never torn."""
         try:
-            os.makedirs(folder, exist_ok=True)
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump({"version": _VERSION, **asdict(self)}, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, jpath)
-            fd = os.open(folder, os.O_RDONLY)  # makes the rename itself durable
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            write_atomic(jpath, json.dumps({"version": _VERSION, **asdict(self)}))
         except OSError as err:
             raise ReplayError(f"cannot write replay journal {jpath}: {err}") from err
 

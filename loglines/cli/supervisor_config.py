@@ -7,6 +7,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from ..atomic import write_atomic
 from ..errors import LoglinesError
 from ..supervisord import MAIN_FILE, Workers, generate, links
 from ..supervisord.generate import AVAILABLE, listen_url
@@ -63,10 +64,10 @@ def _write(instance_dir, result, names):
         if file.path == MAIN_FILE:
             main = file
         else:
-            links.write_atomic(instance_dir / file.path, file.content, file.mode)
+            write_atomic(instance_dir / file.path, file.content, file.mode)
     (instance_dir / AVAILABLE).mkdir(exist_ok=True)
     changes = workers.sync(names, known)
-    links.write_atomic(instance_dir / main.path, main.content, main.mode)
+    write_atomic(instance_dir / main.path, main.content, main.mode)
     return changes
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 
+from loglines.atomic import write_atomic
 from loglines.tailing.errors import TailError
 
 FINGERPRINT_BYTES = 1024
@@ -67,29 +67,7 @@ def load_checkpoint(state_path: str) -> Checkpoint | None:
 def save_checkpoint(state_path: str, checkpoint: Checkpoint, path: str) -> None:
     """Replace the state file atomically; ``path`` is recorded for people."""
     record = {"version": _VERSION, **asdict(checkpoint), "path": path}
-    folder = os.path.dirname(os.path.abspath(state_path))
-    tmp_path = f"{state_path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(folder, exist_ok=True)
-        with open(tmp_path, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_path, state_path)
-        _fsync_folder(folder)
+        write_atomic(state_path, json.dumps(record))
     except OSError as err:
         raise TailError(f"cannot write tail state {state_path}: {err}") from err
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename itself durable; skipped where folders cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
