@@ -41,6 +41,15 @@ local function signal(key)
   if redis.call('LLEN', key) == 0 then redis.call('LPUSH', key, '1') end
 end
 
+-- Removes ids[first..] from the dead set; returns those that were in it.
+local function take_dead(dead, ids, first)
+  local taken = {}
+  for i = first, #ids do
+    if redis.call('ZREM', dead, ids[i]) == 1 then taken[#taken + 1] = ids[i] end
+  end
+  return taken
+end
+
 local function depth(ready, inflight, delayed)
   return redis.call('LLEN', ready) + redis.call('HLEN', inflight) + redis.call('ZCARD', delayed)
 end

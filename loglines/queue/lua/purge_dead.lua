@@ -2,14 +2,8 @@
 -- KEYS[1] dead  KEYS[2] items  KEYS[3] attempts  KEYS[4] errors
 -- ARGV[1..] ids
 -- Returns the number purged (ids not dead are skipped).
-local n = 0
-for i = 1, #ARGV do
-  local id = ARGV[i]
-  if redis.call('ZREM', KEYS[1], id) == 1 then
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
-    n = n + 1
-  end
+local ids = take_dead(KEYS[1], ARGV, 1)
+for k = 2, 4 do
+  if #ids > 0 then call_sliced('HDEL', KEYS[k], ids) end
 end
-return n
+return #ids

@@ -3,14 +3,9 @@
 -- KEYS[1] dead  KEYS[2] attempts  KEYS[3] ready  KEYS[4] signal
 -- ARGV[1..] ids
 -- Returns the number requeued (ids not dead are skipped).
-local n = 0
-for i = 1, #ARGV do
-  local id = ARGV[i]
-  if redis.call('ZREM', KEYS[1], id) == 1 then
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('LPUSH', KEYS[3], id)
-    n = n + 1
-  end
-end
-if n > 0 then signal(KEYS[4]) end
-return n
+local ids = take_dead(KEYS[1], ARGV, 1)
+if #ids == 0 then return 0 end
+call_sliced('HDEL', KEYS[2], ids)
+call_sliced('LPUSH', KEYS[3], ids)
+signal(KEYS[4])
+return #ids
