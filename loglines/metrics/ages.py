@@ -28,10 +28,6 @@ return ms
 """
 
 
-def times_key(keyspace):
-    return f"{keyspace.base}:id-times"
-
-
 def note_push(queue, n, now=time.monotonic):
     """Record that ``queue`` just took ``n`` fresh ids (throttled).
 
@@ -43,12 +39,12 @@ def note_push(queue, n, now=time.monotonic):
     # Any error is swallowed: the push already succeeded, and raising here
     # would make the caller push the same lines again.
     with contextlib.suppress(Exception):
-        queue.client.eval(_NOTE, 2, queue.keyspace.seq, times_key(queue.keyspace), n, MAX_NOTES)
+        queue.client.eval(_NOTE, 2, queue.keyspace.seq, queue.keyspace.id_times, n, MAX_NOTES)
 
 
 def push_time_ms(client, keyspace, item_id):
     """When ``item_id`` was pushed (ms), or None when nothing is noted."""
-    key = times_key(keyspace)
+    key = keyspace.id_times
     found = client.zrevrangebyscore(key, item_id, "-inf", start=0, num=1, withscores=True)
     if not found:  # trimmed, or noted with a later first id: the oldest note is a lower bound
         found = client.zrange(key, 0, 0, withscores=True)
@@ -78,7 +74,7 @@ def trim(client, keyspace, live_ids):
     """
     if not live_ids:
         return
-    key = times_key(keyspace)
+    key = keyspace.id_times
     keep = client.zrevrangebyscore(key, min(live_ids), "-inf", start=0, num=1, withscores=True)
     if keep:
         client.zremrangebyscore(key, "-inf", f"({keep[0][1]}")

@@ -108,12 +108,10 @@ class QueueStore:
 
     def add_observations(self, section, pending):
         """Add histograms ({name: histogram.Pending}) of a program section."""
-        from ..metrics.histogram import hist_key
-
         with translated_errors():
             pipe = self.client.pipeline(transaction=False)
             for name, p in pending.items():
-                p.add_to(pipe, hist_key(self.keyspace, section, name))
+                p.add_to(pipe, self.keyspace.hist(section, name))
             pipe.execute()
 
     def counts(self, section):

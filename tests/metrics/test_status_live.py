@@ -60,7 +60,7 @@ def test_oldest_age_per_queue(capsys, cfg, store):
     q.push([b"a", b"b"])
     q.push([b"c"])  # within a second of the first: not noted (throttled)
     now_ms = store.now_ms()
-    key = ages.times_key(store.keyspace)
+    key = store.keyspace.id_times
     # Date the first push 90 s back, as if it had been pushed then.
     [(member, first_id)] = store.client.zrange(key, 0, -1, withscores=True)
     store.client.zrem(key, member)
