@@ -20,16 +20,23 @@ def _now_arg(now_ms):
 
 
 class RedisQueue(Queue):
-    def __init__(self, client, scripts, keyspace, name, policy):
+    def __init__(self, client, scripts, keyspace, name, policy, observers=()):
         self.client = client
         self.scripts = scripts
         self.keyspace = keyspace
         self.name = name
         self.keys = keyspace.queue(name)
         self.policy = policy
+        self.observers = tuple(observers)  # see observer.py; usually none or one
 
     def __repr__(self):
         return f"RedisQueue({self.name!r})"
+
+    def with_policy(self, policy):
+        """The same queue under another policy (a producer pushing past the
+        cap at shutdown), with the same observers."""
+        return RedisQueue(self.client, self.scripts, self.keyspace, self.name, policy,
+                          self.observers)
 
     def push(self, payloads, positions=None):
         payloads = [_as_bytes(p) for p in payloads]
@@ -46,6 +53,8 @@ class RedisQueue(Queue):
             )
         if ok:
             note_push(self, len(payloads))  # dates the ids, for `loglines status` ages
+            for observer in self.observers:
+                observer.pushed(self, len(payloads))
         return PushResult(bool(ok), int(depth))
 
     def fetch(self, consumer_id, count, now_ms=None):
@@ -84,6 +93,9 @@ class RedisQueue(Queue):
         with translated_errors():
             acked = int(self.scripts.ack(keys=keys, args=args))
         note_push(self, acked * len(forward_to))  # copies take fresh ids
+        if acked:
+            for observer in self.observers:
+                observer.acked(self, acked, forward_to)
         return acked
 
     def fail(self, consumer_id, failures, now_ms=None):
@@ -143,6 +155,9 @@ class RedisQueue(Queue):
         with translated_errors():
             moved, full = self.scripts.fanout(keys=keys, args=args)
         note_push(self, int(moved) * len(targets))  # fresh ids in every target
+        if int(moved):
+            for observer in self.observers:
+                observer.fanned_out(self, int(moved), targets)
         full_target = targets[int(full) - 1] if int(full) else None
         return int(moved), full_target
 

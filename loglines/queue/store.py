@@ -32,19 +32,28 @@ class RecoveryReport:
 
 
 class QueueStore:
-    def __init__(self, client, prefix, policy_for, consumer_timeout=30.0):
-        """``policy_for(name)`` gives the QueuePolicy of a queue."""
+    def __init__(self, client, prefix, policy_for, consumer_timeout=30.0, observers=()):
+        """``policy_for(name)`` gives the QueuePolicy of a queue; every queue
+        tells ``observers`` (QueueObserver) of its transitions."""
         self.client = client
         self.keyspace = Keyspace(prefix)
         self.scripts = Scripts(client)
         self.policy_for = policy_for
         self.consumer_timeout = consumer_timeout
+        self.observers = tuple(observers)
         self._queues = {}
+
+    def observe(self, observer):
+        """Add an observer, heard by the queues already built too."""
+        self.observers += (observer,)
+        for q in self._queues.values():
+            q.observers = self.observers
 
     def queue(self, name):
         if name not in self._queues:
             self._queues[name] = RedisQueue(
-                self.client, self.scripts, self.keyspace, name, self.policy_for(name)
+                self.client, self.scripts, self.keyspace, name, self.policy_for(name),
+                self.observers,
             )
         return self._queues[name]
 
