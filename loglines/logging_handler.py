@@ -22,7 +22,8 @@ import time
 from collections import deque
 
 from .config.model import RedisSettings
-from .queue import QueuePolicy, QueueStore
+from .metrics.observed import observed_store
+from .queue import QueuePolicy
 from .queue.reconnect import RECONNECT
 from .redis_connection import connect
 
@@ -45,7 +46,7 @@ class LoglinesHandler(logging.Handler):
         # redis-py connects lazily, on the first push, in the background thread.
         client = connect(RedisSettings(name="", url=redis_url, socket_timeout=socket_timeout,
                                        connect_timeout=min(socket_timeout, 2.0)))
-        self._store = QueueStore(client, prefix, lambda name: QueuePolicy(cap=cap))
+        self._store = observed_store(client, prefix, lambda name: QueuePolicy(cap=cap))
         self._queue = self._store.queue(queue)
         self._buffer = deque()
         self._cond = threading.Condition()

@@ -2,7 +2,6 @@
 
 from itertools import repeat
 
-from ..metrics.ages import note_push
 from ..redis_connection import translated_errors
 from .interface import MAX_BATCH, DeadItem, Fetched, Item, PushResult, Queue, QueueStats
 
@@ -52,7 +51,6 @@ class RedisQueue(Queue):
                 args=[self.policy.cap, self.name, len(positions), *pairs, *payloads],
             )
         if ok:
-            note_push(self, len(payloads))  # dates the ids, for `loglines status` ages
             for observer in self.observers:
                 observer.pushed(self, len(payloads))
         return PushResult(bool(ok), int(depth))
@@ -92,7 +90,6 @@ class RedisQueue(Queue):
         args = [consumer_id, len(forward_to), *(t.name for t in forward_to), *ids]
         with translated_errors():
             acked = int(self.scripts.ack(keys=keys, args=args))
-        note_push(self, acked * len(forward_to))  # copies take fresh ids
         if acked:
             for observer in self.observers:
                 observer.acked(self, acked, forward_to)
@@ -154,7 +151,6 @@ class RedisQueue(Queue):
             args += [t.name, t.policy.cap]
         with translated_errors():
             moved, full = self.scripts.fanout(keys=keys, args=args)
-        note_push(self, int(moved) * len(targets))  # fresh ids in every target
         if int(moved):
             for observer in self.observers:
                 observer.fanned_out(self, int(moved), targets)

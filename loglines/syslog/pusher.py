@@ -18,7 +18,6 @@ from collections import Counter
 from dataclasses import replace
 
 from ..queue import reconnect
-from ..queue.redis_queue import RedisQueue
 
 WAIT = 0.5  # longest wait for an entry; also how often counters are flushed
 FULL_WAIT = 0.2  # between pushes into a queue at its cap
@@ -80,9 +79,7 @@ class Pusher(threading.Thread):
             self.full_since = None
 
     def _uncapped(self):
-        store, q = self.ctx.store, self.queue
-        return RedisQueue(store.client, store.scripts, store.keyspace, q.name,
-                          replace(q.policy, cap=0))
+        return self.queue.with_policy(replace(self.queue.policy, cap=0))
 
     def _call(self, fn, *args):
         return reconnect.call(fn, *args, should_stop=self._give_up, sleep=self._sleep)
