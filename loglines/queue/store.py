@@ -8,7 +8,6 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from ..metrics.rates import add_to_buckets
 from ..redis_connection import translated_errors
 from .keys import Keyspace
 from .redis_queue import RedisQueue, server_time_ms
@@ -100,28 +99,6 @@ class QueueStore:
             result.append(ConsumerInfo(member.decode(), last, now - last,
                                        now - last <= self.consumer_timeout, json.loads(raw)))
         return result
-
-    def add_counts(self, section, counts):
-        """Add to the counters of a program section (every process adds to
-        the same hash, so the totals cover every host)."""
-        if not counts:
-            return
-        key = self.keyspace.counts(section)
-        with translated_errors():
-            pipe = self.client.pipeline(transaction=False)
-            for name, n in counts.items():
-                pipe.hincrby(key, name, n)
-            # Also per 10 s bucket, for the rates of `loglines status`.
-            add_to_buckets(pipe, self.keyspace, section, counts)
-            pipe.execute()
-
-    def add_observations(self, section, pending):
-        """Add histograms ({name: histogram.Pending}) of a program section."""
-        with translated_errors():
-            pipe = self.client.pipeline(transaction=False)
-            for name, p in pending.items():
-                p.add_to(pipe, self.keyspace.hist(section, name))
-            pipe.execute()
 
     def counts(self, section):
         with translated_errors():
