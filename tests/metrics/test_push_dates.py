@@ -1,5 +1,7 @@
 """Push dates: the observer every process's store gets, on a real Redis."""
 
+import time
+
 from loglines.metrics.ages import push_time_ms
 from loglines.metrics.observed import observed_store
 from loglines.metrics.push_dates import NOTE_INTERVAL, PushDates
@@ -7,11 +9,19 @@ from loglines.queue import QueuePolicy, QueueStore
 
 
 class Clock:
+    """The throttle's clock, moved by hand. A note's member is its time in
+    ms (Redis clock), so two notes in one millisecond are one: ``tick``
+    lets a millisecond of Redis time pass too."""
+
     def __init__(self):
         self.t = 100.0
 
     def __call__(self):
         return self.t
+
+    def tick(self, seconds):
+        time.sleep(0.002)
+        self.t += seconds
 
 
 def dated(redis_client, prefix):
@@ -38,8 +48,9 @@ def test_a_note_a_second_per_queue(redis_client, prefix):
     q = store.queue("in")
     q.push([b"a", b"b"])
     q.push([b"c"])  # within the second: dated by the note before
+    clock.tick(0)
     store.queue("other").push([b"d"])  # another queue has its own second
-    clock.t += NOTE_INTERVAL
+    clock.tick(NOTE_INTERVAL)
     q.push([b"e", b"f"])
     assert notes(store) == [1, 4, 5]
 
@@ -49,11 +60,11 @@ def test_forwarded_and_fanned_out_copies_are_dated(redis_client, prefix):
     q, out = store.queue("in"), store.queue("out")
     q.push([b"a", b"b"])  # ids 1, 2
     ids = [i.id for i in q.fetch("c1", 2).items]
-    clock.t += NOTE_INTERVAL
+    clock.tick(NOTE_INTERVAL)
     q.ack("c1", ids, forward_to=[out])  # copies 3, 4
-    clock.t += NOTE_INTERVAL
+    clock.tick(NOTE_INTERVAL)
     out.fanout([store.queue("irus"), store.queue("openaire")], 10)  # 5 to 8
-    clock.t += NOTE_INTERVAL
+    clock.tick(NOTE_INTERVAL)
     q.ack("c1", [])  # nothing: no note
     assert notes(store) == [1, 3, 5]
 
