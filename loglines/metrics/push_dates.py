@@ -44,8 +44,10 @@ class PushDates(QueueObserver):
 
         Never raises.
         """
+        if n <= 0:  # an ack without forwarding: every batch of a consumer
+            return
         now = self._now()
-        if n <= 0 or now - self._noted_at.get(name, -NOTE_INTERVAL) < NOTE_INTERVAL:
+        if now - self._noted_at.get(name, -NOTE_INTERVAL) < NOTE_INTERVAL:
             return
         self._noted_at[name] = now
         # Any error is swallowed: the push already succeeded, and raising here
