@@ -151,11 +151,11 @@ class RedisQueue(Queue):
             args += [t.name, t.policy.cap]
         with translated_errors():
             moved, full = self.scripts.fanout(keys=keys, args=args)
-        if int(moved):
+        moved, full = int(moved), int(full)
+        if moved:
             for observer in self.observers:
-                observer.fanned_out(self, int(moved), targets)
-        full_target = targets[int(full) - 1] if int(full) else None
-        return int(moved), full_target
+                observer.fanned_out(self, moved, targets)
+        return moved, targets[full - 1] if full else None
 
     def recover(self, consumer_timeout, now_ms=None):
         k = self.keys
