@@ -22,7 +22,8 @@ from collections import deque
 
 from .config.model import RedisSettings
 from .message import encode
-from .queue import QueuePolicy, QueueStore, reconnect
+from .metrics.observed import observed_store
+from .queue import QueuePolicy, reconnect
 from .redis_connection import connect
 from .runtime.producer import Producer
 
@@ -45,7 +46,7 @@ class LoglinesHandler(logging.Handler):
         # redis-py connects lazily, on the first push, in the background thread.
         client = connect(RedisSettings(name="", url=redis_url, socket_timeout=socket_timeout,
                                        connect_timeout=min(socket_timeout, 2.0)))
-        self._store = QueueStore(client, prefix, lambda name: QueuePolicy(cap=cap))
+        self._store = observed_store(client, prefix, lambda name: QueuePolicy(cap=cap))
         self._queue = self._store.queue(queue)
         # Any failure is waited out: the thread must live on whatever Redis says.
         self._producer = Producer(self._queue, _Deadline(self), _Stderr(self._say),

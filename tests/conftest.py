@@ -6,7 +6,7 @@ from hypothesis import settings
 
 from loglines.config.model import QueueSettings
 from loglines.embedded_redis import find_redis_server
-from loglines.queue import QueueStore
+from loglines.metrics.observed import observed_store
 from tests.support.redis_server import RedisServer
 
 # CI runs the Hypothesis tests on a fixed seed, so a landing never depends on
@@ -55,7 +55,7 @@ def prefix(redis_client):
 def make_store(redis_client, prefix):
     def make(settings=None, client=None, **policy_overrides):
         settings = settings or QueueSettings(prefix=prefix)
-        return QueueStore(
+        return observed_store(
             client or redis_client,
             prefix,
             lambda name: settings.policy(name, policy_overrides),

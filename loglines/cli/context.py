@@ -6,7 +6,7 @@ import sys
 from functools import cached_property
 
 from ..config import load
-from ..queue import QueueStore
+from ..metrics.observed import observed_store
 from ..redis_connection import connect
 
 
@@ -33,7 +33,7 @@ class Context:
     @cached_property
     def store(self):
         queues = self.config.queues
-        return QueueStore(
+        return observed_store(
             connect(self.redis_settings), queues.prefix, self.config.queue_policy,
             consumer_timeout=queues.consumer_timeout,
         )

@@ -19,24 +19,26 @@ def add_parser(subparsers):
 
 
 def collect(ctx):
+    from ..metrics.live import worker_sections
+
     store = ctx.store
     names = sorted(set(store.known_queues()) | ctx.configured_queues())
     queues = [store.queue(n).stats() for n in names]
+    sections = worker_sections(ctx.config.programs, spec.PROCESS_KINDS)
     return {
         "redis": ctx.redis_settings.describe(),
         "prefix": ctx.config.queues.prefix,
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in store.consumers()],
-        "counts": {name: store.counts(name) for name in ctx.config.programs
-                   if ctx.config.programs[name].kind not in spec.PROCESS_KINDS},
-    } | add_live(ctx, queues)
+        "counts": {name: store.counts(name) for name in sections},
+    } | add_live(ctx, sections, queues)
 
 
-def add_live(ctx, queues):
+def add_live(ctx, sections, queues):
     """Rates, oldest ages (into each queue's entry) and tailer lag."""
     from ..metrics.live import live_report
 
-    live = live_report(ctx.store, ctx.config, [q.name for q in queues])
+    live = live_report(ctx.store, sections, [q.name for q in queues])
     ages = live.pop("oldest_age_s")
     live["queues"] = [vars(q) | {"oldest_age_s": ages.get(q.name)} for q in queues]
     return live

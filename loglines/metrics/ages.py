@@ -2,53 +2,18 @@
 
 Ids come from one counter shared by all queues, so one sorted set maps
 "the first id of a push" to "when it was pushed" (Redis clock) for every
-queue. A push notes itself at most once a second per queue object: the age
-of an item is then that of the nearest note at or before its id, at most a
-second too old, for one small script call per second per producer.
+queue. A push notes itself at most once a second per queue (the
+``push_dates.PushDates`` observer every store gets): the age of an item is
+then that of the nearest note at or before its id, at most a second too old,
+for one small script call per second per producer.
 """
-
-import contextlib
-import time
 
 from ..redis_connection import translated_errors
-
-NOTE_INTERVAL = 1.0
-MAX_NOTES = 100_000  # a bound even when nobody ever trims (a week at 1/s/process is less)
-
-# Reads the id counter and the clock in Redis, so a note costs one round
-# trip and every host's notes share one clock.
-_NOTE = """
-local top = tonumber(redis.call('GET', KEYS[1]) or '0')
-local t = redis.call('TIME')
-local ms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZADD', KEYS[2], top - tonumber(ARGV[1]) + 1, ms)
-local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[2])
-if extra > 0 then redis.call('ZREMRANGEBYRANK', KEYS[2], 0, extra - 1) end
-return ms
-"""
-
-
-def times_key(keyspace):
-    return f"{keyspace.base}:id-times"
-
-
-def note_push(queue, n, now=time.monotonic):
-    """Record that ``queue`` just took ``n`` fresh ids (throttled).
-
-    Never raises.
-    """
-    if n <= 0 or now() - getattr(queue, "_ids_noted_at", -NOTE_INTERVAL) < NOTE_INTERVAL:
-        return
-    queue._ids_noted_at = now()
-    # Any error is swallowed: the push already succeeded, and raising here
-    # would make the caller push the same lines again.
-    with contextlib.suppress(Exception):
-        queue.client.eval(_NOTE, 2, queue.keyspace.seq, times_key(queue.keyspace), n, MAX_NOTES)
 
 
 def push_time_ms(client, keyspace, item_id):
     """When ``item_id`` was pushed (ms), or None when nothing is noted."""
-    key = times_key(keyspace)
+    key = keyspace.id_times
     found = client.zrevrangebyscore(key, item_id, "-inf", start=0, num=1, withscores=True)
     if not found:  # trimmed, or noted with a later first id: the oldest note is a lower bound
         found = client.zrange(key, 0, 0, withscores=True)
@@ -78,7 +43,7 @@ def trim(client, keyspace, live_ids):
     """
     if not live_ids:
         return
-    key = times_key(keyspace)
+    key = keyspace.id_times
     keep = client.zrevrangebyscore(key, min(live_ids), "-inf", start=0, num=1, withscores=True)
     if keep:
         client.zremrangebyscore(key, "-inf", f"({keep[0][1]}")

@@ -15,16 +15,19 @@ from prometheus_client.core import (
 
 from ..errors import QueueUnavailable
 from . import histogram
-from .live import configured_queues, live_report, worker_sections
+from .live import live_report
 
 log = logging.getLogger("loglines.metrics")
 LATENCY = "delivery_seconds"  # the histogram pirus2 observes, per request
 
 
 class RedisCollector:
-    def __init__(self, store, config):
+    def __init__(self, store, sections, queue_names=()):
+        """``sections``: {name: kind} of the worker programs; ``queue_names``:
+        the queues the configuration names, shown even before their first push."""
         self.store = store
-        self.config = config
+        self.sections = dict(sections)
+        self.queue_names = set(queue_names)
 
     def collect(self):
         up = GaugeMetricFamily("loglines_redis_up", "1 when Redis answered this scrape")
@@ -38,9 +41,9 @@ class RedisCollector:
         yield from families
 
     def _families(self):
-        names = sorted(set(self.store.known_queues()) | self._configured_queues())
+        names = sorted(set(self.store.known_queues()) | self.queue_names)
         yield self._depths(names)
-        live = live_report(self.store, self.config, names)
+        live = live_report(self.store, self.sections, names)
         age = GaugeMetricFamily("loglines_queue_oldest_age_seconds",
                                 "age of the oldest ready item (0 when empty)", labels=["queue"])
         for name, seconds in live["oldest_age_s"].items():
@@ -54,9 +57,6 @@ class RedisCollector:
         yield lag
         yield from self._counts()
         yield self._consumers()
-
-    def _configured_queues(self):
-        return configured_queues(self.config)
 
     def _depths(self, names):
         depth = GaugeMetricFamily("loglines_queue_depth", "items per queue and state",
@@ -74,7 +74,7 @@ class RedisCollector:
         latency = HistogramMetricFamily("loglines_delivery_seconds",
                                         "tracker round trip per request (per bulk for Matomo)",
                                         labels=["section"])
-        for section in worker_sections(self.config):
+        for section in self.sections:
             for name, n in self.store.counts(section).items():
                 counts.add_metric([section, name], n)
             found = histogram.read(self.store.client, self.store.keyspace, section, LATENCY)

@@ -12,10 +12,6 @@ BOUNDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 6
 INF = "+Inf"
 
 
-def hist_key(keyspace, section, name):
-    return f"{keyspace.base}:hist:{section}:{name}"
-
-
 def bucket_label(value):
     for bound in BOUNDS:
         if value <= bound:
@@ -46,7 +42,7 @@ class Pending:
 
 def read(client, keyspace, section, name):
     """(cumulative [(le, count)], sum in seconds, count), or None if never observed."""
-    raw = {k.decode(): int(v) for k, v in client.hgetall(hist_key(keyspace, section, name)).items()}
+    raw = {k.decode(): int(v) for k, v in client.hgetall(keyspace.hist(section, name)).items()}
     if not raw:
         return None
     cumulative, running = [], 0

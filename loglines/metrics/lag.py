@@ -16,10 +16,6 @@ from ..tailing.glob_tailer import state_file_name
 PUBLISH_INTERVAL = 1.0
 
 
-def lag_key(keyspace, section):
-    return f"{keyspace.base}:lag:{section}"
-
-
 def file_lag(path, state_path):
     try:
         st = os.stat(path)
@@ -57,7 +53,7 @@ class LagPublisher:
             return
         self.last = self.now()
         lags = self.lags()
-        key = lag_key(self.store.keyspace, self.section)
+        key = self.store.keyspace.lag(self.section)
         try:
             with translated_errors():
                 pipe = self.store.client.pipeline(transaction=True)
@@ -71,5 +67,5 @@ class LagPublisher:
 
 def read_lags(client, keyspace, section):
     with translated_errors():
-        raw = client.hgetall(lag_key(keyspace, section))
+        raw = client.hgetall(keyspace.lag(section))
     return {k.decode(): int(v) for k, v in sorted(raw.items())}

@@ -1,7 +1,8 @@
 """The live figures of a deployment: rates, oldest ages, tailer lag.
 
 Shared by ``loglines status`` and the Prometheus collector, so both show
-the same numbers.
+the same numbers. The callers read the configuration: this layer is below
+it, and takes the programs as data.
 """
 
 from ..redis_connection import translated_errors
@@ -14,18 +15,16 @@ LINES_IN = {"logfilewatcher": "lines"}
 EVENTS_OUT = {"pirus2": "delivered"}
 
 
-def worker_sections(config):
-    """{section name: kind} of every worker program (not [process_*])."""
-    from ..config import spec
-
-    return {name: p.kind for name, p in config.programs.items()
-            if p.kind not in spec.PROCESS_KINDS}
+def worker_sections(programs, process_kinds):
+    """{section name: kind} of the worker programs of ``programs`` (the
+    configuration's), leaving out those of ``process_kinds`` ([process_*])."""
+    return {name: p.kind for name, p in programs.items() if p.kind not in process_kinds}
 
 
-def configured_queues(config):
-    """Every queue the configuration names (as ``loglines status`` lists them)."""
+def configured_queues(programs):
+    """Every queue the ``programs`` name (as ``loglines status`` lists them)."""
     names = set()
-    for program in config.programs.values():
+    for program in programs.values():
         for key in ("listento", "pushto", "success_queue", "other_queue"):
             if program.get(key):
                 names.add(program.get(key))
@@ -42,9 +41,9 @@ def summed_rate(store, sections, which, now=None):
     return total
 
 
-def live_report(store, config, queue_names, now=None):
-    """{"rates": {...}, "oldest_age_s": {queue: s}, "files": [...]}."""
-    sections = worker_sections(config)
+def live_report(store, sections, queue_names, now=None):
+    """{"rates": {...}, "oldest_age_s": {queue: s}, "files": [...]} of the
+    worker ``sections`` ({name: kind}) and the queues ``queue_names``."""
     files = []
     for name, kind in sections.items():
         if kind == "logfilewatcher":

@@ -13,10 +13,6 @@ TTL_SECONDS = 180  # longer than the window, so a bucket outlives its reader
 WINDOW_SECONDS = 60
 
 
-def rate_key(keyspace, section, bucket):
-    return f"{keyspace.base}:rate:{section}:{bucket}"
-
-
 def bucket_of(now):
     return int(now // BUCKET_SECONDS)
 
@@ -27,7 +23,7 @@ def add_to_buckets(pipe, keyspace, section, counts, now=None):
     The worker's wall clock picks the bucket; hosts are assumed to be in
     NTP sync, a second of skew only blurs a 60-second average.
     """
-    key = rate_key(keyspace, section, bucket_of(time.time() if now is None else now))
+    key = keyspace.rate(section, bucket_of(time.time() if now is None else now))
     for name, n in counts.items():
         pipe.hincrby(key, name, n)
     pipe.expire(key, TTL_SECONDS)
@@ -44,7 +40,7 @@ def rates(client, keyspace, section, now=None, window=WINDOW_SECONDS):
     first = current - window // BUCKET_SECONDS
     pipe = client.pipeline(transaction=False)
     for b in range(first, current + 1):
-        pipe.hgetall(rate_key(keyspace, section, b))
+        pipe.hgetall(keyspace.rate(section, b))
     totals = {}
     for bucket in pipe.execute():
         for name, n in bucket.items():

@@ -27,6 +27,19 @@ Deployment-wide:
     {p}:recovery-lock    STRING held by the one process running a recovery pass
     {p}:counts:SECTION   HASH   counter name -> total, per configured program
     {p}:positions        HASH   producer's input -> how far Redis has it (JSON)
+
+Written beside the queues for ``loglines status`` and the Prometheus
+endpoint (loglines.metrics), and for the notifications (loglines.notify):
+
+    {p}:id-times                ZSET    first id of a push -> push time (ms, Redis clock)
+    {p}:rate:SECTION:BUCKET     HASH    counter name -> count in that 10 s bucket (TTL)
+    {p}:hist:SECTION:NAME       HASH    histogram bucket -> observations, sum, count
+    {p}:lag:SECTION             HASH    tailed file -> bytes not yet checkpointed
+    {p}:notify:sent:KIND        STRING  set while a notification of KIND holds its interval
+    {p}:notify:suppressed:KIND  STRING  notifications of KIND held back in that interval
+
+Every key of ours is built here, so this table is the whole layout (the
+notification jobs themselves are rq's, under rq's own ``rq:`` keys).
 """
 
 import re
@@ -90,6 +103,25 @@ class Keyspace:
 
     def counts(self, section):
         return f"{self.base}:counts:{section}"
+
+    @property
+    def id_times(self):
+        return f"{self.base}:id-times"
+
+    def rate(self, section, bucket):
+        return f"{self.base}:rate:{section}:{bucket}"
+
+    def hist(self, section, name):
+        return f"{self.base}:hist:{section}:{name}"
+
+    def lag(self, section):
+        return f"{self.base}:lag:{section}"
+
+    def notify_sent(self, kind):
+        return f"{self.base}:notify:sent:{kind}"
+
+    def notify_suppressed(self, kind):
+        return f"{self.base}:notify:suppressed:{kind}"
 
     def queue(self, name):
         if not valid_name(name):

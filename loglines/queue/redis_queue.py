@@ -2,7 +2,6 @@
 
 from itertools import repeat
 
-from ..metrics.ages import note_push
 from ..redis_connection import translated_errors
 from .interface import MAX_BATCH, DeadItem, Fetched, Item, PushResult, Queue, QueueStats
 
@@ -20,13 +19,14 @@ def _now_arg(now_ms):
 
 
 class RedisQueue(Queue):
-    def __init__(self, client, scripts, keyspace, name, policy):
+    def __init__(self, client, scripts, keyspace, name, policy, observers=()):
         self.client = client
         self.scripts = scripts
         self.keyspace = keyspace
         self.name = name
         self.keys = keyspace.queue(name)
         self.policy = policy
+        self.observers = tuple(observers)  # see observer.py; usually none or one
 
     def __repr__(self):
         return f"RedisQueue({self.name!r})"
@@ -46,7 +46,8 @@ class RedisQueue(Queue):
                       *payloads],
             )
         if ok:
-            note_push(self, len(payloads))  # dates the ids, for `loglines status` ages
+            for observer in self.observers:
+                observer.pushed(self, len(payloads))
         return PushResult(bool(ok), int(depth))
 
     def has_room(self):
@@ -93,7 +94,9 @@ class RedisQueue(Queue):
         args = [consumer_id, len(forward_to), *(t.name for t in forward_to), *ids]
         with translated_errors():
             acked = int(self.scripts.ack(keys=keys, args=args))
-        note_push(self, acked * len(forward_to))  # copies take fresh ids
+        if acked:
+            for observer in self.observers:
+                observer.acked(self, acked, forward_to)
         return acked
 
     def fail(self, consumer_id, failures, now_ms=None):
@@ -152,9 +155,11 @@ class RedisQueue(Queue):
             args += [t.name, t.policy.cap]
         with translated_errors():
             moved, full = self.scripts.fanout(keys=keys, args=args)
-        note_push(self, int(moved) * len(targets))  # fresh ids in every target
-        full_target = targets[int(full) - 1] if int(full) else None
-        return int(moved), full_target
+        moved, full = int(moved), int(full)
+        if moved:
+            for observer in self.observers:
+                observer.fanned_out(self, moved, targets)
+        return moved, targets[full - 1] if full else None
 
     def recover(self, consumer_timeout, now_ms=None):
         k = self.keys

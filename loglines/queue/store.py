@@ -8,7 +8,6 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from ..metrics.rates import add_to_buckets
 from ..redis_connection import translated_errors
 from .keys import Keyspace
 from .redis_queue import RedisQueue, server_time_ms
@@ -32,19 +31,28 @@ class RecoveryReport:
 
 
 class QueueStore:
-    def __init__(self, client, prefix, policy_for, consumer_timeout=30.0):
-        """``policy_for(name)`` gives the QueuePolicy of a queue."""
+    def __init__(self, client, prefix, policy_for, consumer_timeout=30.0, observers=()):
+        """``policy_for(name)`` gives the QueuePolicy of a queue; every queue
+        tells ``observers`` (QueueObserver) of its transitions."""
         self.client = client
         self.keyspace = Keyspace(prefix)
         self.scripts = Scripts(client)
         self.policy_for = policy_for
         self.consumer_timeout = consumer_timeout
+        self.observers = tuple(observers)
         self._queues = {}
+
+    def observe(self, observer):
+        """Add an observer, heard by the queues already built too."""
+        self.observers += (observer,)
+        for q in self._queues.values():
+            q.observers = self.observers
 
     def queue(self, name):
         if name not in self._queues:
             self._queues[name] = RedisQueue(
-                self.client, self.scripts, self.keyspace, name, self.policy_for(name)
+                self.client, self.scripts, self.keyspace, name, self.policy_for(name),
+                self.observers,
             )
         return self._queues[name]
 
@@ -91,30 +99,6 @@ class QueueStore:
             result.append(ConsumerInfo(member.decode(), last, now - last,
                                        now - last <= self.consumer_timeout, json.loads(raw)))
         return result
-
-    def add_counts(self, section, counts):
-        """Add to the counters of a program section (every process adds to
-        the same hash, so the totals cover every host)."""
-        if not counts:
-            return
-        key = self.keyspace.counts(section)
-        with translated_errors():
-            pipe = self.client.pipeline(transaction=False)
-            for name, n in counts.items():
-                pipe.hincrby(key, name, n)
-            # Also per 10 s bucket, for the rates of `loglines status`.
-            add_to_buckets(pipe, self.keyspace, section, counts)
-            pipe.execute()
-
-    def add_observations(self, section, pending):
-        """Add histograms ({name: histogram.Pending}) of a program section."""
-        from ..metrics.histogram import hist_key
-
-        with translated_errors():
-            pipe = self.client.pipeline(transaction=False)
-            for name, p in pending.items():
-                p.add_to(pipe, hist_key(self.keyspace, section, name))
-            pipe.execute()
 
     def counts(self, section):
         with translated_errors():

@@ -2,7 +2,8 @@
 
 import logging
 
-from ..queue import Heartbeat, QueueStore, new_consumer_id, reconnect
+from ..metrics.observed import observed_store
+from ..queue import Heartbeat, new_consumer_id, reconnect
 from ..redis_connection import connect
 from .counters import Counters
 
@@ -19,7 +20,7 @@ class WorkerContext:
         self.burst = burst
         self.stop = stop or StopFlag()
         self.log = logging.getLogger(f"loglines.{section.name}")
-        self.store = store or QueueStore(
+        self.store = store or observed_store(
             connect(redis_settings or config.redis_settings(section.get("redis") or "")),
             config.queues.prefix, config.queue_policy,
             consumer_timeout=config.queues.consumer_timeout,

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 
 from ..errors import QueueUnavailable
+from ..metrics.counter_store import CounterStore
 from ..metrics.histogram import Pending
 
 FLUSH_INTERVAL = 1.0  # seconds
@@ -17,7 +18,8 @@ FLUSH_INTERVAL = 1.0  # seconds
 
 class Counters:
     def __init__(self, store, section):
-        self.store = store
+        """``store``: the QueueStore, whose Redis and keys the counters share."""
+        self.counter_store = CounterStore(store.client, store.keyspace)
         self.section = section
         self.pending = Counter()
         self.observed = {}  # histogram name -> Pending, flushed with the counts
@@ -42,7 +44,7 @@ class Counters:
         if not self.pending:
             return
         try:
-            self.store.add_counts(self.section, dict(self.pending))
+            self.counter_store.add_counts(self.section, dict(self.pending))
         except QueueUnavailable:
             return  # kept for the next flush
         self.pending.clear()
@@ -51,7 +53,7 @@ class Counters:
         if not self.observed:
             return
         try:
-            self.store.add_observations(self.section, self.observed)
+            self.counter_store.add_observations(self.section, self.observed)
         except QueueUnavailable:
             return  # kept for the next flush
         self.observed = {}

@@ -13,6 +13,7 @@ import redis
 
 from loglines.cli import exit_codes
 from loglines.cli.main import main
+from loglines.metrics.counter_store import CounterStore
 from loglines.queue import Failure
 from tests.support.redis_server import free_port
 from tests.support.waiting import wait_for
@@ -68,7 +69,7 @@ def test_status_shows_depths_and_consumers(capsys, cfg, make_store):
     [consumer] = report["consumers"]
     assert consumer["id"] == "host:1:abcd" and consumer["alive"]
     assert consumer["info"]["section"] == "worker_pirus2"
-    store.add_counts("worker_broker", {"moved": 7})
+    CounterStore(store.client, store.keyspace).add_counts("worker_broker", {"moved": 7})
     code, out, _ = run(capsys, "--config", str(cfg), "status", "--json")
     assert json.loads(out)["counts"] == {"worker_broker": {"moved": 7}}
     code, out, _ = run(capsys, "--config", str(cfg), "status")

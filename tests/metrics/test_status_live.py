@@ -8,6 +8,7 @@ import pytest
 
 from loglines.cli.main import main
 from loglines.metrics import ages, rates
+from loglines.metrics.counter_store import CounterStore
 from loglines.metrics.lag import LagPublisher
 from loglines.tailing import GlobTailer
 from tests.workers.conftest import PLUGIN
@@ -42,8 +43,9 @@ def status(capsys, cfg, *more):
 def test_rates_over_the_last_minute(capsys, cfg, store):
     now = time.time()
     # 600 lines and 300 deliveries, spread over the last minute's buckets.
+    counters = CounterStore(store.client, store.keyspace)
     for back in range(0, 60, 10):
-        store.add_counts("logger_watch", {"lines": 100})  # the current bucket...
+        counters.add_counts("logger_watch", {"lines": 100})  # the current bucket...
         pipe = store.client.pipeline()
         rates.add_to_buckets(pipe, store.keyspace, "worker_pirus2", {"delivered": 50},
                              now=now - back)  # ...and written for known times
@@ -60,7 +62,7 @@ def test_oldest_age_per_queue(capsys, cfg, store):
     q.push([b"a", b"b"])
     q.push([b"c"])  # within a second of the first: not noted (throttled)
     now_ms = store.now_ms()
-    key = ages.times_key(store.keyspace)
+    key = store.keyspace.id_times
     # Date the first push 90 s back, as if it had been pushed then.
     [(member, first_id)] = store.client.zrange(key, 0, -1, withscores=True)
     store.client.zrem(key, member)

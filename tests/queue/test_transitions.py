@@ -33,8 +33,10 @@ def test_large_batches_cross_the_lua_stack_limit(store):
     assert got == [f"line {i}".encode() for i in range(12_000)]
 
 
-def test_a_push_of_a_batch_is_one_round_trip(store, redis_client):
-    q = store.queue("batched")
+def test_a_push_of_a_batch_is_one_round_trip(redis_client, prefix):
+    # The queue alone: the push dates of a deployment's stores add at most
+    # one call a second (tests/metrics/test_push_dates.py).
+    q = QueueStore(redis_client, prefix, lambda name: QueuePolicy()).queue("batched")
     q.push([b"warm-up"])  # loads the script
 
     def evalsha_calls():
