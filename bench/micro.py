@@ -198,13 +198,13 @@ def run_pirus2(inst: Instance, section: str, payloads) -> tuple[float, dict]:
     inst.fresh()
     ctx = inst.context(section)
     try:
-        name = ctx.section.options["listento"]
+        name = ctx.section.options.listento
         _fill(ctx, name, payloads)
         worker = pirus2.Pirus2(ctx)
         ctx.start_heartbeat([name])
         start = time.perf_counter()
         try:
-            consume(ctx, worker.queue, worker.handle, ctx.section.get("batch_size"),
+            consume(ctx, worker.queue, worker.handle, ctx.section.options.batch_size,
                     before_fetch=worker.room_downstream)
         finally:
             worker.client.close()

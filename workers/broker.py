@@ -8,18 +8,18 @@ target is full nothing moves, so backpressure reaches the tailer.
 
 def run(ctx):
     options = ctx.section.options
-    source = ctx.queue(options["listento"])
-    targets = [ctx.queue(name) for name in options["fanout"]]
+    source = ctx.queue(options.listento)
+    targets = [ctx.queue(name) for name in options.fanout]
     ctx.start_heartbeat([source.name])
     ctx.log.info("moving %s into %s", source.name, ", ".join(t.name for t in targets))
     waiting_for = None
     while not ctx.stop.is_set():
-        moved, full = ctx.call(source.fanout, targets, options["batch_size"])
+        moved, full = ctx.call(source.fanout, targets, options.batch_size)
         if full is not None:
             if waiting_for != full.name:
                 ctx.log.warning("%s is at its cap; waiting for room", full.name)
             waiting_for = full.name
-            ctx.stop.wait(min(1.0, options["idletime"]))
+            ctx.stop.wait(min(1.0, options.idletime))
             continue
         if waiting_for is not None:
             ctx.log.info("%s has room again", waiting_for)
@@ -31,5 +31,5 @@ def run(ctx):
         ctx.counters.flush()
         if ctx.burst:
             break
-        ctx.call(source.wait, options["idletime"])
+        ctx.call(source.wait, options.idletime)
     return 0

@@ -24,13 +24,8 @@ def worker_sections(config):
 
 def configured_queues(config):
     """Every queue the configuration names (as ``loglines status`` lists them)."""
-    names = set()
-    for program in config.programs.values():
-        for key in ("listento", "pushto", "success_queue", "other_queue"):
-            if program.get(key):
-                names.add(program.get(key))
-        names.update(program.get("fanout") or [])
-    return names
+    return {name for program in config.programs.values()
+            for name in program.options.queue_names()}
 
 
 def summed_rate(store, sections, which, now=None):

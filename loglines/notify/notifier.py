@@ -56,7 +56,7 @@ def _for_context(ctx):
     notifier = getattr(ctx, "_notifier", None)
     if notifier is None:
         settings = ctx.config.notify
-        if settings.redis == (ctx.section.get("redis") or ""):
+        if settings.redis == ctx.section.options.redis:
             client = ctx.store.client
         else:
             client = connect(ctx.config.redis_settings(settings.redis))

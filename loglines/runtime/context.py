@@ -20,7 +20,7 @@ class WorkerContext:
         self.stop = stop or StopFlag()
         self.log = logging.getLogger(f"loglines.{section.name}")
         self.store = store or QueueStore(
-            connect(redis_settings or config.redis_settings(section.get("redis") or "")),
+            connect(redis_settings or config.redis_settings(section.options.redis)),
             config.queues.prefix, config.queue_policy,
             consumer_timeout=config.queues.consumer_timeout,
         )

@@ -31,12 +31,14 @@ def test_the_spec_declares_the_defaults_the_plugins_use(tmp_path):
     options = load(write(tmp_path, MINIMAL)).program(SECTION).options
     for key, default in DEFAULTS.items():
         if key != "rfr_id":  # passed to plugins unchecked (an OpenURL key)
-            assert options[key] == default, key
-    assert options["exclude_datastreams"] == list(plugin("fedora").DEFAULT_EXCLUDED)
-    assert options["lookup_timeout"] == plugin("dspace").build_extra(Reader(view(), SECTION))[
+            value = getattr(options, key)
+            assert (list(value) if isinstance(value, tuple) else value) == default, key
+    assert options.exclude_datastreams == plugin("fedora").DEFAULT_EXCLUDED
+    assert options.lookup_timeout == plugin("dspace").build_extra(Reader(view(), SECTION))[
         "timeout"]
-    for key in ("dspace_rest_url", "request_pattern", "investigation_pattern", "id_pattern"):
-        assert options[key] is None
+    for value in (options.dspace_rest_url, options.request_pattern,
+                  options.investigation_pattern, options.id_pattern):
+        assert value is None
 
 
 @pytest.mark.parametrize(("text", "problem"), [
