@@ -73,7 +73,7 @@ def evaluate(plugin, config_view, section, payload):
     if not isinstance(message, dict) or "logline" not in message:
         raise BadItem("payload is not a loglines message (a JSON object with 'logline')")
     try:
-        parsed = plugin.parseline(jmsg)
+        parsed = plugin.parseline(jmsg, config_view, section)
         params = plugin.get_openurl_params(config_view, section, parsed)
     except Exception as err:  # a plugin's bug must not stop the worker
         if is_temporary(err):

@@ -64,6 +64,8 @@ class Pirus2:
         o = ctx.section.options
         self.ctx = ctx
         self.plugin = plugins.load(ctx.config, ctx.section.name, o.repository_plugin)
+        # Every plugin call gets this view; the plugin's settings are built on
+        # it here (check_config), once for this worker, and kept there.
         self.view = PluginConfigView(ctx.config.raw)
         self.plugin.check_config(self.view, ctx.section.name)
         self.queue = ctx.queue(o.listento)
