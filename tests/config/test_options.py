@@ -103,3 +103,41 @@ def test_secrets_stay_out_of_repr(config):
     shown = "".join(repr(p.options) + repr(p) for p in config.programs.values())
     assert "s3cret" not in shown
     assert "repository_plugin='eprints'" in shown  # the rest is shown
+
+
+def options_read_by(path):
+    """The names a worker module reads from its options: ``o.x``, ``options.x``
+    and ``<anything>.options.x``."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Attribute):
+            continue
+        value = node.value
+        if (isinstance(value, ast.Name) and value.id in ("o", "options")) or (
+                isinstance(value, ast.Attribute) and value.attr == "options"):
+            names.add(node.attr)
+    return names
+
+
+@pytest.mark.parametrize("kind", [k for k in spec.KINDS if k not in spec.PROCESS_KINDS])
+def test_every_option_a_worker_reads_exists(kind):
+    """A mistyped option in a worker fails here, even on a path no test runs."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "workers" / f"{kind}.py"
+    read = options_read_by(path)
+    assert read, f"{path} reads no option"
+    cls = KIND_OPTIONS[kind]
+    assert {name for name in read if not hasattr(cls, name)} == set()
+
+
+def test_every_option_read_elsewhere_exists_in_some_kind():
+    from pathlib import Path
+
+    known = {name for cls in KIND_OPTIONS.values() for name in dir(cls)}
+    package = Path(__file__).resolve().parents[2] / "loglines"
+    read = {name for path in package.rglob("*.py") for name in options_read_by(path)}
+    assert {"redis", "timeout", "servicename"} <= read
+    assert read - known == set()
