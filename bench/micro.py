@@ -21,7 +21,7 @@ from bench.delivery_client import PARAMS
 from loglines.config import load
 from loglines.runtime.consumer_loop import consume
 from loglines.runtime.context import WorkerContext
-from loglines.usage import robots, settings
+from loglines.usage import robots
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -198,13 +198,13 @@ def run_pirus2(inst: Instance, section: str, payloads) -> tuple[float, dict]:
     inst.fresh()
     ctx = inst.context(section)
     try:
-        name = ctx.section.options["listento"]
+        name = ctx.section.options.listento
         _fill(ctx, name, payloads)
         worker = pirus2.Pirus2(ctx)
         ctx.start_heartbeat([name])
         start = time.perf_counter()
         try:
-            consume(ctx, worker.queue, worker.handle, ctx.section.get("batch_size"),
+            consume(ctx, worker.queue, worker.handle, ctx.section.options.batch_size,
                     before_fetch=worker.room_downstream)
         finally:
             worker.client.close()
@@ -225,20 +225,19 @@ def parse(inst: Instance, lines: list) -> float:
 
 @contextlib.contextmanager
 def uncached_robots():
-    """RobotFilter without its per-user-agent LRU cache: every line runs the matcher."""
+    """RobotFilter without its per-user-agent LRU cache: every line runs the matcher
+    (each pirus2 worker builds its plugin's settings, so its RobotFilter, anew)."""
     original = robots.RobotFilter.__init__
 
     def init(self, *args, **kw):
         original(self, *args, **kw)
         self.agent_reason = self._agent_reason
 
-    settings._cache.clear()
     robots.RobotFilter.__init__ = init
     try:
         yield
     finally:
         robots.RobotFilter.__init__ = original
-        settings._cache.clear()
 
 
 def parse_baseline(inst: Instance, lines: list) -> float:

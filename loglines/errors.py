@@ -9,6 +9,11 @@ so callers catch loglines errors and never a library's.
 class LoglinesError(Exception):
     """Base of every error loglines raises on purpose."""
 
+    # Whether a later attempt may succeed: what decides between retrying an
+    # item with backoff and dead-lettering it. Subclasses that can be
+    # temporary say so (a class attribute, or per instance like DeliveryError).
+    temporary = False
+
 
 class ConfigError(LoglinesError):
     """The configuration is wrong; ``problems`` holds one line per problem.
@@ -48,7 +53,21 @@ class DeliveryError(LoglinesError):
         self.temporary = temporary
 
 
-class MalformedMessage(LoglinesError, ValueError):
+class BadItem(LoglinesError):
+    """This queue item can never become an event; the message says why."""
+
+
+class RetryItem(BadItem):
+    """This queue item cannot be evaluated now; a later attempt may succeed."""
+
+    temporary = True
+
+
+class Stopped(LoglinesError):
+    """A wait (for Redis to come back) ended because the process was asked to stop."""
+
+
+class MalformedMessage(BadItem, ValueError):
     """A queue item is not a loglines message (not UTF-8, not JSON, or no
     ``logline`` text); such an item can never be handled, so it is
     dead-lettered with this text. ``kind`` names the reason for counters."""

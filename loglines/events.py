@@ -5,6 +5,10 @@ returns nonsense) is a permanent failure of that item only: it is
 dead-lettered with the reason, and the batch goes on. A plugin exception
 with a true ``temporary`` attribute (a lookup whose service is down) is a
 temporary failure instead: the item is retried with backoff.
+
+``temporary`` is declared by every LoglinesError. A plugin's own exception
+is not one, and the plugin contract (README, "Writing a plugin") lets it
+carry the attribute anyway: for those alone it is looked up with a default.
 """
 
 import traceback
@@ -12,19 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import message
-from .errors import MalformedMessage
+from .errors import BadItem, LoglinesError, RetryItem
 
-
-class BadItem(Exception):
-    """This item can never become an event; the message says why."""
-
-    temporary = False
-
-
-class RetryItem(BadItem):
-    """This item cannot be evaluated now; a later attempt may succeed."""
-
-    temporary = True
+__all__ = ["BadItem", "Evaluated", "RetryItem", "evaluate", "tracker_params"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +48,13 @@ def tracker_params(plugin, config_view, section, payload):
     return evaluate(plugin, config_view, section, payload).params
 
 
+def is_temporary(err):
+    """Whether a plugin's exception ``err`` may not happen on a later attempt."""
+    if isinstance(err, LoglinesError):
+        return err.temporary
+    return bool(getattr(err, "temporary", False))  # a plugin's own exception class
+
+
 def _plugin_failure(err):
     frames = traceback.extract_tb(err.__traceback__)[-3:]
     where = "; ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in frames)
@@ -62,15 +63,12 @@ def _plugin_failure(err):
 
 def evaluate(plugin, config_view, section, payload):
     """The parameters to send (None when the line is not a usage event)."""
+    jmsg = message.read(payload)  # a MalformedMessage is a BadItem
     try:
-        jmsg = message.read(payload)
-    except MalformedMessage as err:
-        raise BadItem(str(err)) from None
-    try:
-        parsed = plugin.parseline(jmsg)
+        parsed = plugin.parseline(jmsg, config_view, section)
         params = plugin.get_openurl_params(config_view, section, parsed)
     except Exception as err:  # a plugin's bug must not stop the worker
-        if getattr(err, "temporary", False):
+        if is_temporary(err):
             raise RetryItem(f"plugin could not decide yet: {type(err).__name__}: {err}") from None
         raise BadItem(_plugin_failure(err)) from None
     return Evaluated(_normalised(params), parsed)

@@ -8,6 +8,7 @@ path to a .py file. The module gets a private name, so nothing called
 
 import hashlib
 import importlib.util
+import inspect
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,14 @@ CHECK = "check_config"
 class Plugin:
     path: Path
     module: object
+    # parseline(jmsg, c, worker_section) is also told the configuration, as
+    # get_openurl_params is (the shipped plugins parse with the section's
+    # log_format); the 2010 parseline(jmsg) is not. Decided once, at load.
+    parse_told: bool = False
 
-    def parseline(self, jmsg):
+    def parseline(self, jmsg, config_view, section):
+        if self.parse_told:
+            return self.module.parseline(jmsg, config_view, section)
         return self.module.parseline(jmsg)
 
     def get_openurl_params(self, config_view, section, parsed):
@@ -65,4 +72,13 @@ def load(config, section_name, spec):
     missing = [f for f in CONTRACT if not callable(getattr(module, f, None))]
     if missing:
         raise PluginError(f"{where}: {path} has no {' or '.join(missing)}() function")
-    return Plugin(path, module)
+    return Plugin(path, module, parse_told=_takes_config(module.parseline))
+
+
+def _takes_config(parseline):
+    """Whether ``parseline`` can be called as parseline(jmsg, c, worker_section)."""
+    try:
+        inspect.signature(parseline).bind("jmsg", "c", "worker_section")
+    except (TypeError, ValueError):  # it takes fewer, or has no signature to read
+        return False
+    return True

@@ -41,8 +41,9 @@ def classify(target, settings):
     return usage.Hit(usage.REQUEST, f"{match['ns']}:{match['local']}")
 
 
-def parseline(jmsg):
-    return usage.parse_message(jmsg)
+def parseline(jmsg, c=None, worker_section=None):
+    """The line's fields, parsed with the section's log_format when told it."""
+    return usage.parse_message(jmsg, c, worker_section)
 
 
 def get_openurl_params(c, worker_section, pl):

@@ -61,8 +61,9 @@ def classify(target, settings):
     return "not_an_item_url"
 
 
-def parseline(jmsg):
-    return usage.parse_message(jmsg)
+def parseline(jmsg, c=None, worker_section=None):
+    """The line's fields, parsed with the section's log_format when told it."""
+    return usage.parse_message(jmsg, c, worker_section)
 
 
 def get_openurl_params(c, worker_section, pl):

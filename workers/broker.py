@@ -10,16 +10,16 @@ from loglines.runtime.producer import CapWatch
 
 def run(ctx):
     options = ctx.section.options
-    source = ctx.queue(options["listento"])
-    targets = [ctx.queue(name) for name in options["fanout"]]
+    source = ctx.queue(options.listento)
+    targets = [ctx.queue(name) for name in options.fanout]
     ctx.start_heartbeat([source.name])
     ctx.log.info("moving %s into %s", source.name, ", ".join(t.name for t in targets))
     cap = CapWatch(ctx.log, "waiting for room", "moving on")
     while not ctx.stop.is_set():
-        moved, full = ctx.call(source.fanout, targets, options["batch_size"])
+        moved, full = ctx.call(source.fanout, targets, options.batch_size)
         if full is not None:
             cap.full(full.name)
-            ctx.stop.wait(min(1.0, options["idletime"]))
+            ctx.stop.wait(min(1.0, options.idletime))
             continue
         cap.room()
         if moved:
@@ -29,5 +29,5 @@ def run(ctx):
         ctx.counters.flush()
         if ctx.burst:
             break
-        ctx.call(source.wait, options["idletime"])
+        ctx.call(source.wait, options.idletime)
     return 0

@@ -23,21 +23,20 @@ GRACE = 5.0  # seconds the requests being answered get to finish at a stop
 
 def credentials(ctx):
     o = ctx.section.options
-    if not o.get("password"):
+    if not o.password:
         raise ConfigError(f"{ctx.config.path}: [{ctx.section.name}] password: missing; "
                           "an HTTP endpoint always needs one (password = ${SOME_VARIABLE} "
                           "takes it from the environment)")
-    return Credentials(o["username"], o["password"])
+    return Credentials(o.username, o.password)
 
 
 def server(ctx, app):
     o = ctx.section.options
     try:
-        return IngestServer((o["bind"], o["port"]), app, o["max_body"], o["read_timeout"],
-                            log=ctx.log)
+        return IngestServer((o.bind, o.port), app, o.max_body, o.read_timeout, log=ctx.log)
     except OSError as err:
         raise ConfigError(f"{ctx.config.path}: [{ctx.section.name}] port: cannot listen on "
-                          f"{o['bind']}:{o['port']}: {err.strerror or err}") from None
+                          f"{o.bind}:{o.port}: {err.strerror or err}") from None
 
 
 def flush_counts(ctx, app):
@@ -48,9 +47,8 @@ def flush_counts(ctx, app):
 
 def run(ctx):
     o = ctx.section.options
-    queue = ctx.queue(o["pushto"])
-    app = Ingest(o["servicename"], queue.push, credentials(ctx), o["max_line_size"],
-                 log=ctx.log)
+    queue = ctx.queue(o.pushto)
+    app = Ingest(o.servicename, queue.push, credentials(ctx), o.max_line_size, log=ctx.log)
     httpd = server(ctx, app)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
                               name="httpingest", daemon=True)

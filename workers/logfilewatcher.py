@@ -60,15 +60,15 @@ class Watcher:
     def __init__(self, ctx):
         o = ctx.section.options
         self.ctx = ctx
-        self.service = o["servicename"]
-        self.queue = ctx.queue(o["pushto"])
-        self.batch_size = o["batch_size"]
-        state_dir = ctx.config.resolve(o["state_dir"]) / ctx.section.name
+        self.service = o.servicename
+        self.queue = ctx.queue(o.pushto)
+        self.batch_size = o.batch_size
+        state_dir = ctx.config.resolve(o.state_dir) / ctx.section.name
         state_dir.mkdir(parents=True, exist_ok=True)
         adopt_positions(ctx, state_dir)
         self.tailer = GlobTailer(
-            str(ctx.config.resolve(o["logfile"])), state_dir, start_at=o["start_at"],
-            max_line_size=o["max_line_size"], poll_interval=o["poll_interval"],
+            str(ctx.config.resolve(o.logfile)), state_dir, start_at=o.start_at,
+            max_line_size=o.max_line_size, poll_interval=o.poll_interval,
         )
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
                                      resumed="reading on", full_wait=WAIT)
@@ -103,7 +103,7 @@ class Watcher:
 def run(ctx):
     watcher = Watcher(ctx)
     ctx.start_heartbeat([watcher.queue.name])
-    ctx.log.info("following %s into %s as %s", ctx.section.get("logfile"), watcher.queue.name,
+    ctx.log.info("following %s into %s as %s", ctx.section.options.logfile, watcher.queue.name,
                  watcher.service)
     try:
         while not ctx.stop.is_set():

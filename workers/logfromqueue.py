@@ -55,8 +55,8 @@ def line_of(payload):
 
 def run(ctx):
     options = ctx.section.options
-    queue = ctx.queue(options["listento"])
-    out = AppendFile(ctx.config.resolve(options["logfile"]))
+    queue = ctx.queue(options.listento)
+    out = AppendFile(ctx.config.resolve(options.logfile))
     ctx.start_heartbeat([queue.name])
     ctx.log.info("appending %s to %s", queue.name, out.path)
 
@@ -77,7 +77,7 @@ def run(ctx):
         ctx.counters.add("malformed", len(bad))
 
     try:
-        consume(ctx, queue, handle, options["batch_size"], linger=LINGER)
+        consume(ctx, queue, handle, options.batch_size, linger=LINGER)
     finally:
         out.close()
     return 0

@@ -21,12 +21,12 @@ def serve(ctx, port=None):
     programs = ctx.config.programs
     registry.register(RedisCollector(ctx.store, worker_sections(programs, spec.PROCESS_KINDS),
                                      configured_queues(programs)))
-    port = o["port"] if port is None else port
+    port = o.port if port is None else port
     try:
-        return start_http_server(port, addr=o["bind"], registry=registry)
+        return start_http_server(port, addr=o.bind, registry=registry)
     except OSError as err:
         raise ConfigError(f"{ctx.config.path}: [{ctx.section.name}] port: cannot listen on "
-                          f"{o['bind']}:{port}: {err.strerror or err}") from None
+                          f"{o.bind}:{port}: {err.strerror or err}") from None
 
 
 def run(ctx):

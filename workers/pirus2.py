@@ -33,15 +33,14 @@ def _counter_name(prefix, reason):
 def delivery_client(o, dry_run_file):
     """The client of the section's target: IRUS (one GET per event) or Matomo
     (bulk POSTs, for OpenAIRE UsageCounts)."""
-    endpoint = o.get("endpoint_url") or "http://dry-run.invalid/"
-    common = dict(timeout=o["timeout"], connect_timeout=o["connect_timeout"],
+    endpoint = o.endpoint_url or "http://dry-run.invalid/"
+    common = dict(timeout=o.timeout, connect_timeout=o.connect_timeout,
                   dry_run_file=dry_run_file)
-    if o["target"] == "matomo":
-        return MatomoClient(endpoint, idsite=o["idsite"], token_auth=o.get("token_auth"),
-                            bulk_size=o["bulk_size"], concurrency=o["concurrency"],
-                            **common)
-    return TrackerClient(endpoint, accepted_status=o["success"], concurrency=o["concurrency"],
-                         ratelimit=o["ratelimit"], **common)
+    if o.target == "matomo":
+        return MatomoClient(endpoint, idsite=o.idsite, token_auth=o.token_auth,
+                            bulk_size=o.bulk_size, concurrency=o.concurrency, **common)
+    return TrackerClient(endpoint, accepted_status=o.success, concurrency=o.concurrency,
+                         ratelimit=o.ratelimit, **common)
 
 
 class Settle:
@@ -65,15 +64,17 @@ class Pirus2:
     def __init__(self, ctx):
         o = ctx.section.options
         self.ctx = ctx
-        self.plugin = plugins.load(ctx.config, ctx.section.name, o["repository_plugin"])
+        self.plugin = plugins.load(ctx.config, ctx.section.name, o.repository_plugin)
+        # Every plugin call gets this view; the plugin's settings are built on
+        # it here (check_config), once for this worker, and kept there.
         self.view = PluginConfigView(ctx.config.raw)
         self.plugin.check_config(self.view, ctx.section.name)
-        self.queue = ctx.queue(o["listento"])
-        self.success = [ctx.queue(o["success_queue"])] if o.get("success_queue") else []
-        self.other = [ctx.queue(o["other_queue"])] if o.get("other_queue") else []
+        self.queue = ctx.queue(o.listento)
+        self.success = [ctx.queue(o.success_queue)] if o.success_queue else []
+        self.other = [ctx.queue(o.other_queue)] if o.other_queue else []
         self.dry_run_file = None
-        if o["dry_run"]:
-            self.dry_run_file = ctx.config.resolve(o["dry_run_file"])
+        if o.dry_run:
+            self.dry_run_file = ctx.config.resolve(o.dry_run_file)
             self.dry_run_file.parent.mkdir(parents=True, exist_ok=True)
         self.client = delivery_client(o, self.dry_run_file)
         self.last_warning = 0.0
@@ -159,11 +160,11 @@ def run(ctx):
     if worker.dry_run_file:
         mode = f"dry run: URLs written to {worker.dry_run_file}"
     else:
-        mode = f"to {Endpoint(ctx.section.get('endpoint_url')).shown}"  # never its secrets
+        mode = f"to {Endpoint(ctx.section.options.endpoint_url).shown}"  # never its secrets
     ctx.log.info("delivering events of %s with plugin %s, %s", worker.queue.name,
                  worker.plugin.path.name, mode)
     try:
-        consume(ctx, worker.queue, worker.handle, ctx.section.get("batch_size"),
+        consume(ctx, worker.queue, worker.handle, ctx.section.options.batch_size,
                 before_fetch=worker.room_downstream)
     finally:
         worker.client.close()

@@ -27,20 +27,20 @@ JOIN_TIMEOUT = 20.0
 
 def settings(ctx):
     o = ctx.section.options
-    protocols = tuple(p.strip().lower() for p in o["protocols"] if p.strip())
+    protocols = tuple(p.strip().lower() for p in o.protocols if p.strip())
     if not protocols or set(protocols) - set(PROTOCOLS):
-        raise _problem(ctx, "protocols", f"expected tcp, udp or both, got {o['protocols']!r}")
+        raise _problem(ctx, "protocols", f"expected tcp, udp or both, got {list(o.protocols)!r}")
     return Settings(
-        bind=o["bind"], port=o["port"], protocols=protocols, max_line_size=o["max_line_size"],
-        recv_size=o["recv_size"], cleanup_timeout=o["cleanup_timeout"],
-        max_connections=o["max_connections"],
+        bind=o.bind, port=o.port, protocols=protocols, max_line_size=o.max_line_size,
+        recv_size=o.recv_size, cleanup_timeout=o.cleanup_timeout,
+        max_connections=o.max_connections,
     )
 
 
 def services_by_tag(ctx):
     """``tag:service`` pairs (``service_by_tag = nginx:repo.example.ac.uk, ...``)."""
     pairs = {}
-    for item in ctx.section.options["service_by_tag"]:
+    for item in ctx.section.options.service_by_tag:
         tag, sep, service = item.partition(":")
         if not sep or not tag.strip() or not service.strip():
             raise _problem(ctx, "service_by_tag", f"expected tag:servicename, got {item!r}")
@@ -72,12 +72,12 @@ class Syslogd:
     def __init__(self, ctx):
         o = ctx.section.options
         self.ctx = ctx
-        self.converter = Converter(o["servicename"], services_by_tag(ctx), o["token"])
-        self.outbox = Outbox(o["queued_events"], o["batch_size"])
+        self.converter = Converter(o.servicename, services_by_tag(ctx), o.token)
+        self.outbox = Outbox(o.queued_events, o.batch_size)
         self.server = SyslogServer(settings(ctx), handler(self.converter, self.outbox),
                                    self.outbox, ctx.log)
-        self.queue = ctx.queue(o["pushto"])
-        self.pusher = Pusher(ctx, self.queue, self.outbox, o["batch_timeout"])
+        self.queue = ctx.queue(o.pushto)
+        self.pusher = Pusher(ctx, self.queue, self.outbox, o.batch_timeout)
         self.listening = threading.Event()
 
     def run(self):

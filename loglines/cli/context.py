@@ -40,13 +40,8 @@ class Context:
 
     def configured_queues(self):
         """Every queue the configuration names, whether used yet or not."""
-        names = set()
-        for program in self.config.programs.values():
-            for key in ("listento", "pushto", "success_queue", "other_queue"):
-                if program.get(key):
-                    names.add(program.get(key))
-            names.update(program.get("fanout") or [])
-        return names
+        return {name for program in self.config.programs.values()
+                for name in program.options.queue_names()}
 
 
 def out(text=""):

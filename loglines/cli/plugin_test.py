@@ -47,7 +47,7 @@ def _service(config, given):
         return given
     for program in config.programs.values():
         if program.kind == "logfilewatcher":
-            return program.get("servicename")
+            return program.options.servicename
     return "localhost"
 
 
@@ -80,11 +80,11 @@ def judge(plugin, view, section, endpoint, service, line):
 def run(ctx):
     config = ctx.config
     section = _section(config, ctx.args.section)
-    plugin = plugins.load(config, section.name, ctx.args.plugin or section.get(
-        "repository_plugin"))
+    plugin = plugins.load(config, section.name,
+                          ctx.args.plugin or section.options.repository_plugin)
     view = PluginConfigView(config.raw)
     plugin.check_config(view, section.name)
-    endpoint = Endpoint(section.get("endpoint_url") or "http://tracker.invalid/")
+    endpoint = Endpoint(section.options.endpoint_url or "http://tracker.invalid/")
     service = _service(config, ctx.args.service)
     tally = Counter()
     for number, line in enumerate(_lines(ctx.args.files), 1):

@@ -47,17 +47,17 @@ def _target(ctx):
     args, config = ctx.args, ctx.config
     watchers = [p for p in config.programs.values() if p.kind == "logfilewatcher"]
     first = watchers[0] if watchers else None
-    queue = args.to or (first and first.get("pushto"))
-    service = args.service or (first and first.get("servicename"))
+    queue = args.to or (first and first.options.pushto)
+    service = args.service or (first and first.options.servicename)
     if not queue or not service:
         missing = "--to QUEUE" if not queue else "--service NAME"
         raise ConfigError(f"{config.path}: no logfilewatcher section to take it from; "
                           f"give {missing}")
     # The section that pushes to this queue sets the line limit and the Redis.
-    pusher = next((w for w in watchers if w.get("pushto") == queue), None)
+    pusher = next((w for w in watchers if w.options.pushto == queue), None)
     if pusher is not None and args.redis is None:
-        args.redis = pusher.get("redis") or None
-    return service, queue, pusher.get("max_line_size") if pusher else DEFAULT_MAX_LINE
+        args.redis = pusher.options.redis or None
+    return service, queue, pusher.options.max_line_size if pusher else DEFAULT_MAX_LINE
 
 
 def _unreadable(paths):

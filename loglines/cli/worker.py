@@ -39,7 +39,7 @@ def run(ctx):
         known = ", ".join(n for n, p in ctx.config.programs.items() if p.kind in WORKER_KINDS)
         raise ConfigError(f"{ctx.config.path}: [{args.section}]: no worker section of that name "
                           f"(worker sections: {known or 'none'})")
-    redis_name = args.redis or section.get("redis") or ""
+    redis_name = args.redis or section.options.redis
     args.redis = redis_name
     stop = StopFlag()
     stop.install()

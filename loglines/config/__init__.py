@@ -9,9 +9,10 @@ from .model import (
     RetrySettings,
     SupervisorSettings,
 )
+from .options import ProgramOptions
 from .plugin_view import PluginConfigView
 
 __all__ = [
-    "Config", "PluginConfigView", "ProgramSection", "QueueSettings", "RedisSettings",
-    "RetrySettings", "SupervisorSettings", "load",
+    "Config", "PluginConfigView", "ProgramOptions", "ProgramSection", "QueueSettings",
+    "RedisSettings", "RetrySettings", "SupervisorSettings", "load",
 ]

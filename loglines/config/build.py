@@ -13,6 +13,7 @@ from .model import (
     RetrySettings,
     SupervisorSettings,
 )
+from .options import options_for
 
 _RETRY_KEYS = ("max_attempts", "retry_delay", "retry_max_delay")
 
@@ -73,16 +74,16 @@ def _queues(section):
 
 def _program(name, kind, section, problems):
     declared = spec.keyed(spec.PROGRAM).keys() | spec.keyed(spec.KINDS[kind]).keys()
-    options = {k: v for k, v in section.items() if k in declared}
-    plugin = {k: v for k, v in section.items() if k not in options}
-    command = options.get("command")
+    options = options_for(kind, {k: v for k, v in section.items() if k in declared})
+    plugin = {k: v for k, v in section.items() if k not in declared}
+    command = options.command
     if command and kind in spec.SCRIPT_KINDS:
         problems.warn(name, "command", f"{command} is a 2010 script; the generated supervisord "
                       f"config runs `loglines worker {name}` instead")
     elif command and kind == "redis":
         problems.warn(name, "command", f"{command} is not used; the generated supervisord "
                       "config runs the embedded Redis (`loglines redis`) instead")
-    if kind == "broker" and options.get("fanout_status_queue"):
+    if kind == "broker" and options.fanout_status_queue:
         problems.warn(name, "fanout_status_queue", "not needed any more: the reliable queue "
                       "keeps in-flight items itself; the key is ignored")
     return ProgramSection(name=name, kind=kind, options=options, plugin_options=plugin)
@@ -90,28 +91,28 @@ def _program(name, kind, section, problems):
 
 def _check_program(program, redis, problems):
     o = program.options
-    if o.get("redis") not in redis:
-        problems.add(program.name, "redis", f"no [redis_{o['redis']}] section")
+    if o.redis not in redis:
+        problems.add(program.name, "redis", f"no [redis_{o.redis}] section")
     if program.kind == "pirus2":
         _check_pirus2(program, problems)
-    if program.kind == "httpingest" and not o.get("password"):
+    if program.kind == "httpingest" and not o.password:
         problems.add(program.name, "password", "missing: the HTTP endpoint always asks for a "
                      "password (give one, e.g. password = ${LOGLINES_INGEST_PASSWORD})")
-    if program.kind == "broker" and o["listento"] in o["fanout"]:
+    if program.kind == "broker" and o.listento in o.fanout:
         problems.add(program.name, "fanout", "a broker cannot fan out into its own queue")
 
 
 def _check_pirus2(program, problems):
     o = program.options
-    url = o.get("endpoint_url")
-    if not url and not o["dry_run"]:
+    url = o.endpoint_url
+    if not url and not o.dry_run:
         problems.add(program.name, "endpoint_url", "missing (required unless dry_run = true)")
     elif url and urlsplit(url).scheme not in ("http", "https"):
         problems.add(program.name, "endpoint_url", f"expected an http(s) URL, got {url!r}")
-    if o.get("target") == "matomo" and not o.get("idsite"):
+    if o.target == "matomo" and not o.idsite:
         problems.add(program.name, "idsite", "missing (required with target = matomo)")
-    for key in ("success_queue", "other_queue"):
-        if o.get(key) and o[key] == o["listento"]:
+    for key, queue in (("success_queue", o.success_queue), ("other_queue", o.other_queue)):
+        if queue and queue == o.listento:
             problems.add(program.name, key, "cannot be the queue the worker listens to")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..queue.backoff import Backoff
 from ..queue.policy import QueuePolicy
+from .options import ProgramOptions
 
 
 @dataclass(frozen=True)
@@ -113,11 +114,10 @@ class ProgramSection:
 
     name: str
     kind: str
-    options: dict = field(repr=False)  # validated, typed values of the kind's keys
+    options: ProgramOptions = field(repr=False)  # the kind's class in options.py
+    # Keys the spec passes to plugins unchecked (OpenURL-shaped, plugin_*),
+    # as parsed; plugins read them through PluginConfigView.
     plugin_options: dict = field(default_factory=dict, repr=False)
-
-    def get(self, key, default=None):
-        return self.options.get(key, default)
 
 
 @dataclass(frozen=True)
@@ -143,11 +143,7 @@ class Config:
         backoff cap) over the [queues] defaults, under a [[name]] override."""
         retry = {}
         for program in self.programs.values():
-            if program.get("listento") == name:
-                if program.get("pauseonfail") is not None:
-                    retry["retry_max_delay"] = program.get("pauseonfail")
-                retry.update({k: program.get(k) for k in ("max_attempts", "retry_delay",
-                              "retry_max_delay") if program.get(k) is not None})
+            retry.update(program.options.retry_for(name))
         return self.queues.policy(name, retry)
 
     def redis_settings(self, name=""):

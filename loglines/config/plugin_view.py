@@ -3,7 +3,13 @@
 Plugins written for the 2010 daemon call ``c.has_option(section, key)`` and
 ``c.get(section, key)`` on a ConfigParser; this view answers the same calls
 from the values as written in the file (after ${VAR} substitution), so such
-plugins run unchanged. It is read-only.
+plugins run unchanged. Its values are read-only.
+
+The view also keeps what ``loglines.usage`` builds from it for the plugins
+(a section's compiled settings and log format): the pirus2 worker makes
+one view at start and passes it to every plugin call, so that is built once
+per worker, never per line, and two views (two workers or tests in one
+process) never share it.
 """
 
 from configparser import NoOptionError, NoSectionError
@@ -16,6 +22,7 @@ _MISSING = object()
 class PluginConfigView:
     def __init__(self, raw):
         self._raw = {name: dict(values) for name, values in raw.items()}
+        self.built = {}  # loglines.usage.settings: what it built from this view
 
     def sections(self):
         return list(self._raw)

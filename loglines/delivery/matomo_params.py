@@ -31,12 +31,13 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from loglines.delivery.urls import Params, encode_query
+from loglines.errors import LoglinesError
 
 CDT_FORMAT = "%Y-%m-%d %H:%M:%S"
 REQUEST = "Request"
 
 
-class UnsendableEvent(ValueError):
+class UnsendableEvent(LoglinesError, ValueError):
     """The event lacks what Matomo needs: sending it again cannot help."""
 
 

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import message
-from ..errors import QueueUnavailable
+from ..errors import LoglinesError, QueueUnavailable
 from . import records
 
 RETRY_AFTER_FULL = 2  # seconds: a full queue drains at the consumers' pace
@@ -62,8 +62,8 @@ class Credentials:
         return bool(sep) and user_ok and password_ok
 
 
-class LineTooLong(ValueError):
-    pass
+class LineTooLong(LoglinesError, ValueError):
+    """A line over max_line_size: the whole request is refused."""
 
 
 def split_lines(body, max_line_size):

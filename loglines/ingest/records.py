@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from ..errors import LoglinesError
+
 MAX_FIELDS = 200  # a LogRecord has about 25; more is not a record
 
 # A %-conversion with its width and precision: "%(name)-*.*s", "%10d", "%%".
 _CONVERSION = re.compile(r"%(?:\([^)]*\))?[#0+ -]*(\*|\d+)?(?:\.(\*|\d+))?[a-zA-Z%]?")
 
 
-class MalformedRecord(ValueError):
+class MalformedRecord(LoglinesError, ValueError):
     """The body is not a form-encoded log record; the text says why."""
 
 

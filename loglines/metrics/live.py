@@ -23,13 +23,7 @@ def worker_sections(programs, process_kinds):
 
 def configured_queues(programs):
     """Every queue the ``programs`` name (as ``loglines status`` lists them)."""
-    names = set()
-    for program in programs.values():
-        for key in ("listento", "pushto", "success_queue", "other_queue"):
-            if program.get(key):
-                names.add(program.get(key))
-        names.update(program.get("fanout") or [])
-    return names
+    return {name for program in programs.values() for name in program.options.queue_names()}
 
 
 def summed_rate(store, sections, which, now=None):

@@ -50,25 +50,20 @@ class Notifier:
         ]
 
 
-def _for_context(ctx):
-    """The worker's Notifier, made on first use: on its own Redis when
-    [notify] names another one than the worker's."""
-    notifier = getattr(ctx, "_notifier", None)
-    if notifier is None:
-        settings = ctx.config.notify
-        if settings.redis == (ctx.section.get("redis") or ""):
-            client = ctx.store.client
-        else:
-            client = connect(ctx.config.redis_settings(settings.redis))
-        notifier = ctx._notifier = Notifier(settings, client, ctx.config.queues.prefix)
-    return notifier
+def for_worker(config, section, client):
+    """The Notifier of the worker of ``section``, whose Redis is ``client``:
+    on another Redis when [notify] names another one than the section's."""
+    settings = config.notify
+    if settings.redis != section.options.redis:
+        client = connect(config.redis_settings(settings.redis))
+    return Notifier(settings, client, config.queues.prefix)
 
 
 def dead_lettered(ctx, queue_name, count, error):
     """Called by workers when items were dead-lettered. Never raises: a
     notification that cannot be enqueued must not stop a delivery."""
     try:
-        _for_context(ctx).notify("dead_letter", queue=queue_name, count=count, error=error,
-                                 section=ctx.section.name)
+        ctx.notifier().notify("dead_letter", queue=queue_name, count=count, error=error,
+                              section=ctx.section.name)
     except Exception as err:
         ctx.log.warning("could not enqueue a dead-letter notification: %s", err)

@@ -8,16 +8,16 @@ stop) and go on where they were.
 import logging
 import time
 
-from ..errors import QueueUnavailable
+from ..errors import QueueUnavailable, Stopped
 from .backoff import Backoff
 
 log = logging.getLogger(__name__)
 
 RECONNECT = Backoff(base=0.1, cap=5.0)
 
-
-class Stopped(Exception):
-    """Raised by ``call`` when the caller was asked to stop while waiting."""
+# Stopped is defined with the other errors; callers of ``call`` know it as
+# ``reconnect.Stopped``.
+__all__ = ["RECONNECT", "Stopped", "call"]
 
 
 def call(fn, *args, should_stop=lambda: False, backoff=RECONNECT, sleep=time.sleep,

@@ -21,13 +21,16 @@ class WorkerContext:
         self.stop = stop or StopFlag()
         self.log = logging.getLogger(f"loglines.{section.name}")
         self.store = store or observed_store(
-            connect(redis_settings or config.redis_settings(section.get("redis") or "")),
+            connect(redis_settings or config.redis_settings(section.options.redis)),
             config.queues.prefix, config.queue_policy,
             consumer_timeout=config.queues.consumer_timeout,
         )
         self.consumer_id = new_consumer_id()
         self.counters = Counters(self.store, section.name)
         self.heartbeat = None
+        # Made at the first dead letter (notifier()): a worker that never
+        # has one never connects to [notify]'s Redis.
+        self._notifier = None
 
     def queue(self, name):
         return self.store.queue(name)
@@ -60,10 +63,18 @@ class WorkerContext:
     def notify_dead(self, queue_name, count, error):
         """Tell the operators that ``count`` items were dead-lettered; without
         [notify] (or with nothing dead) this is one comparison."""
-        if count and getattr(self.config, "notify", None) is not None:
+        if count and self.config.notify is not None:
             from ..notify import dead_lettered
 
             dead_lettered(self, queue_name, count, error)
+
+    def notifier(self):
+        """This worker's Notifier ([notify] must be configured), made at first use."""
+        if self._notifier is None:
+            from ..notify.notifier import for_worker
+
+            self._notifier = for_worker(self.config, self.section, self.store.client)
+        return self._notifier
 
     def close(self):
         self.counters.flush()

@@ -161,20 +161,20 @@ def _bool(value):
 def _program_file(config, program, loglines_command, where, warnings):
     """The text of one ``[program:x]`` file and its log folder."""
     o = program.options
-    numprocs = int(o.get("numprocs") or 1)
+    numprocs = o.numprocs
     logfile = _logfile(config, program, numprocs, where(program.name, "stdout_logfile"))
     stopwait = _stopwaitsecs(program, where, warnings)
-    user = o.get("user")
+    user = o.user
     pairs = [
         ("command", _command(config, program, loglines_command, where)),
         ("process_name", "%(program_name)s" + (escape.PROCESS_NUM_SUFFIX if numprocs > 1 else "")),
         ("numprocs", numprocs),
         ("directory", escape.percent(str(config.instance_dir))),
-        ("autostart", _bool(o.get("autostart", True))),
-        ("autorestart", o.get("autorestart") or "true"),
+        ("autostart", _bool(o.autostart)),
+        ("autorestart", o.autorestart),
         ("priority", _priority(program)),
-        ("startsecs", o.get("startsecs")),
-        ("startretries", o.get("startretries")),
+        ("startsecs", o.startsecs),
+        ("startretries", o.startretries),
         ("stopsignal", "TERM"),
         ("stopwaitsecs", stopwait),
         # On SIGKILL after stopwaitsecs, children (e.g. redis-server under a
@@ -185,8 +185,8 @@ def _program_file(config, program, loglines_command, where, warnings):
         ("user", None if user is None else escape.setting(user, where(program.name, "user"))),
     ]
     text = _header(config) + "\n" + _section(f"program:{program.name}", pairs)
-    logdir = config.resolve(o.get("stdout_logfile") or config.supervisor.childlogdir)
-    if o.get("stdout_logfile"):
+    logdir = config.resolve(o.stdout_logfile or config.supervisor.childlogdir)
+    if o.stdout_logfile:
         logdir = logdir.parent
     return text, str(logdir)
 
@@ -197,11 +197,11 @@ def _command(config, program, loglines_command, where):
     key = where(name, "command")
     if program.kind == "command":
         try:
-            argv = shlex.split(escape.check_argument(program.get("command") or "", key))
+            argv = shlex.split(escape.check_argument(program.options.command, key))
         except ValueError as err:
             raise ConfigError(f"{key}: cannot be split into arguments: {err}") from None
         return escape.command(argv, key)
-    redis = program.get("redis") or ""
+    redis = program.options.redis
     redis_args = ["--redis", escape.check_argument(redis, where(name, "redis"))] if redis else []
     argv = [*loglines_command, "--config", str(_config_file(config))]
     if program.kind == "redis":
@@ -212,8 +212,8 @@ def _command(config, program, loglines_command, where):
 
 
 def _priority(program):
-    if program.get("priority") is not None:
-        return program.get("priority")
+    if program.options.priority is not None:
+        return program.options.priority
     # Lower starts first and stops last: Redis is up before its clients.
     return 10 if program.kind == "redis" else 100
 
@@ -223,11 +223,11 @@ def _stopwaitsecs(program, where, warnings):
     floor = _STOPWAIT.get(program.kind, _STOPWAIT_DEFAULT)
     why = "the time this kind of program needs to stop cleanly"
     if program.kind == "pirus2":
-        longest = program.get("timeout", 60.0) + program.get("connect_timeout", 10.0)
+        longest = program.options.timeout + program.options.connect_timeout
         floor = max(floor, math.ceil(longest) + _DELIVERY_MARGIN)
         why = (f"connect_timeout + timeout + a {_DELIVERY_MARGIN}s margin, so a delivery "
                "in flight can finish")
-    wanted = program.get("stopwaitsecs")
+    wanted = program.options.stopwaitsecs
     if wanted is None:
         return floor
     if wanted < floor:
@@ -238,7 +238,7 @@ def _stopwaitsecs(program, where, warnings):
 
 def _logfile(config, program, numprocs, where):
     """The stdout log file; with numprocs > 1 each process gets its own."""
-    configured = program.get("stdout_logfile")
+    configured = program.options.stdout_logfile
     if configured:
         path = config.resolve(configured)
     else:
@@ -259,7 +259,7 @@ def _redis_warnings(config, where):
     for program in config.programs.values():
         if program.kind != "redis":
             continue
-        settings = config.redis.get(program.get("redis") or "")
+        settings = config.redis.get(program.options.redis)
         if settings is not None and not settings.managed:
             warnings.append(f"{where(program.name, 'redis')}: [{settings.section}] has no "
                             "managed = true, so `loglines redis` will refuse to run it; set it "

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..errors import LoglinesError
+
 _PRI = re.compile(r"<(\d{1,3})>")
 _BSD_TIME = re.compile(r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d{4} )?")
 _ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\S+ ")
@@ -25,7 +27,7 @@ _SD_ESCAPE = re.compile(r'\\(["\\\]])')
 _MAX_PRI = 191  # facility 23, severity 7
 
 
-class Malformed(ValueError):
+class Malformed(LoglinesError, ValueError):
     """Not a syslog message; the text says why, for the dead-letter record."""
 
 

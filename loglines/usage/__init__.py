@@ -5,7 +5,7 @@ A plugin (plugins/*.py) imports what it needs from here and brings only the
 knowledge of its platform's URLs:
 
     parse_message   queue item -> dict of the line's fields (parseline)
-    settings_for    the worker section's settings, built once per section
+    settings_for    the worker section's settings, built once per view and section
     openurl_params  fields -> the nine IRUS keys, or {} with pl["excluded"]
     Hit, Target     what a plugin's classify() receives and returns
 

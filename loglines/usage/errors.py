@@ -11,7 +11,7 @@ class TemporaryLookupError(LoglinesError):
     temporary = True  # what loglines.events reads to retry instead of dead-lettering
 
 
-class UnparseableLine(ValueError):
+class UnparseableLine(LoglinesError, ValueError):
     """A line that cannot be read. ``kind`` is short and stable, for counting
     (``truncated_line``, ``format_mismatch``, ...); ``detail`` says where."""
 

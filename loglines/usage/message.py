@@ -1,10 +1,12 @@
 """A queue item, ``{"service": ..., "logline": ...}``, to the plugin's dict.
 
-``parseline(jmsg)`` is given no configuration, so it parses with the format
-of the worker's section as last seen by ``settings_for`` (``combined``
-until then); each dict records the format it was parsed with, and the
-evaluation parses again in the rare case that it was not the section's.
-Bad input never raises: the dict says ``rejected`` and why.
+The line is parsed with the ``log_format`` of the worker's section when
+``parse_message`` is given the configuration view and the section's name,
+as a plugin's ``parseline(jmsg, c, worker_section)`` is. A 2010-style
+``parseline(jmsg)`` knows neither, so its lines are parsed as ``combined``;
+each dict records the format it was parsed with, and the evaluation parses
+a line again when that was not the section's. Bad input never raises: the
+dict says ``rejected`` and why.
 """
 
 from .. import message
@@ -12,19 +14,9 @@ from ..errors import MalformedMessage
 from .errors import UnparseableLine
 from .logformat import compile_format
 from .logline import parse
+from .settings import log_format_for
 
-_current = []
-
-
-def use_format(fmt):
-    """The format parse_message uses from now on (the worker's section's)."""
-    _current[:] = [fmt]
-
-
-def current_format():
-    if not _current:
-        _current.append(compile_format("combined"))
-    return _current[0]
+COMBINED = compile_format("combined")  # what a line is parsed as when no section is told
 
 
 def _reject(pl, kind, detail):
@@ -33,13 +25,15 @@ def _reject(pl, kind, detail):
     return pl
 
 
-def parse_message(jmsg, fmt=None):
-    """The fields of the message's log line, with ``service`` and ``logline``."""
+def parse_message(jmsg, c=None, worker_section=None):
+    """The fields of the message's log line, with ``service`` and ``logline``;
+    parsed with the log_format of ``worker_section`` of ``c`` when given."""
     try:
         msg = message.decode(jmsg)
     except MalformedMessage as err:
         return _reject({}, err.kind, str(err))
     service = msg.get("service")
+    fmt = COMBINED if c is None else log_format_for(c, worker_section)
     return parse_fields(service if isinstance(service, str) else None, msg["logline"], fmt)
 
 
@@ -55,7 +49,7 @@ def clean_text(text):
 
 def parse_fields(service, line, fmt=None):
     """The fields of one log line; ``rejected`` and ``rejected_kind`` if it has none."""
-    fmt = fmt or current_format()
+    fmt = fmt or COMBINED
     line = clean_text(line)
     service = clean_text(service) if service is not None else None
     pl = {"service": service, "logline": line, "log_format": fmt.spec}

@@ -6,19 +6,21 @@ whose values are the text written in loglines.cfg: lists are still
 Python values with configobj's own rules, and every key has a default, so a
 plugin also works with a bare ConfigParser that has none of them.
 
-Compiled regexes and networks are built once per (c, section) and cached
-here: a plugin runs once per line, tens of thousands of times a second.
+Compiled regexes and networks are built once per section and kept on the
+view ``c`` the worker made at start (``PluginConfigView.built``), not here:
+a plugin runs once per line, tens of thousands of times a second, and gets
+only ``c`` and the section's name. A ``c`` with no such place (a bare
+ConfigParser, in a plugin's own tests) gets them built at every call.
 """
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from configobj import ConfigObj
 
+from ..config.plugin_view import PluginConfigView
 from ..errors import ConfigError
-from . import message
 from .client_ip import ClientIP
 from .irus import REQ_ID_MODES
 from .logformat import LogFormat, compile_format
@@ -37,7 +39,6 @@ DEFAULTS = {
     "exclude_user_agents": [],
     "exclude_ips": [],
 }
-_CACHE_SIZE = 16
 
 
 def _configobj_value(text):
@@ -157,6 +158,29 @@ class Settings:
         return Site(base.rstrip("/"), self.rfr_id or host, self.oai_prefix or host)
 
 
+# PluginConfigView.built maps a section's name to its LogFormat, and
+# (section, build_extra) to its Settings. Both are read once per line, so
+# they are looked up directly: an exception only when not built yet, or when
+# ``c`` keeps nothing.
+
+
+def _keep(c, key, value):
+    if isinstance(c, PluginConfigView):
+        c.built[key] = value
+    return value
+
+
+def log_format_for(c, section):
+    """The compiled ``log_format`` of ``section``, built once per view."""
+    try:
+        return c.built[section]
+    except (AttributeError, KeyError):
+        pass
+    r = Reader(c, section)
+    return _keep(c, section, compile_format(r.text("log_format", DEFAULTS["log_format"]),
+                                            r.where("log_format")))
+
+
 def _build(c, section, build_extra):
     r = Reader(c, section)
     mode = r.choice("req_id", REQ_ID_MODES, DEFAULTS["req_id"])
@@ -169,8 +193,7 @@ def _build(c, section, build_extra):
         compile_networks(r.list("exclude_ips"), r.where("exclude_ips")))
     return Settings(
         section=section,
-        log_format=compile_format(r.text("log_format", DEFAULTS["log_format"]),
-                                  r.where("log_format")),
+        log_format=log_format_for(c, section),
         client_ip=ClientIP(compile_networks(r.list("trusted_proxies"),
                                             r.where("trusted_proxies"))),
         robots=robots, req_id=mode, req_id_salt=salt or "",
@@ -179,19 +202,12 @@ def _build(c, section, build_extra):
     )
 
 
-_cache = OrderedDict()
-
-
 def settings_for(c, section, build_extra=None):
-    """The Settings of ``section``, built at the first call and then cached;
+    """The Settings of ``section``, built at the first call for the view ``c``
+    (the plugin's check_config, when the worker starts) and kept on it;
     ``build_extra(reader)`` makes the plugin's own part. ConfigError on a bad value."""
-    key = (id(c), section, build_extra)
-    entry = _cache.get(key)
-    if entry is not None and entry[0] is c:  # c is kept alive, so its id is not reused
-        return entry[1]
-    settings = _build(c, section, build_extra)
-    _cache[key] = (c, settings)
-    while len(_cache) > _CACHE_SIZE:
-        _cache.popitem(last=False)
-    message.use_format(settings.log_format)
-    return settings
+    try:
+        return c.built[section, build_extra]
+    except (AttributeError, KeyError):
+        pass
+    return _keep(c, (section, build_extra), _build(c, section, build_extra))

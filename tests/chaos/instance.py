@@ -20,10 +20,10 @@ get_openurl_params = eprints.get_openurl_params
 check_config = eprints.check_config
 
 
-def parseline(jmsg):
+def parseline(jmsg, c=None, worker_section=None):
     if "POISON-RAISE" in jmsg:
         raise RuntimeError("a poison line, by design of the chaos run")
-    return eprints.parseline(jmsg)
+    return eprints.parseline(jmsg, c, worker_section)
 '''
 
 

@@ -78,7 +78,7 @@ def expected_outcomes(config, section, lines, service):
     and the lines the plugin cannot read (the real sample has one, its user
     agent cut short), which must end dead-lettered like the poison."""
     program = config.program(section)
-    plugin = plugins.load(config, section, program.get("repository_plugin"))
+    plugin = plugins.load(config, section, program.options.repository_plugin)
     view = PluginConfigView(config.raw)
     events, malformed = set(), set()
     for line in lines:

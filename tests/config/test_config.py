@@ -41,9 +41,9 @@ def test_the_2010_file_loads_with_warnings_for_its_scripts():
         "worker_broker": "broker", "worker_pirus2": "pirus2",
         "logger_articlelogger": "logfromqueue", "logger_otherlogger": "logfromqueue",
     }
-    pirus2 = config.program("worker_pirus2")
-    assert pirus2.get("success") == [200] and pirus2.get("timeout") == 60.0
-    assert pirus2.get("ratelimit") == 0.3 and pirus2.get("numprocs") == 3
+    pirus2 = config.program("worker_pirus2").options
+    assert pirus2.success == (200,) and pirus2.timeout == 60.0
+    assert pirus2.ratelimit == 0.3 and pirus2.numprocs == 3
     assert config.queue_policy("pirus2").backoff.cap == 3600.0  # pauseonfail
     assert config.redis["test"].db == 1
     warned = "\n".join(config.warnings)
@@ -75,7 +75,7 @@ def test_the_shipped_file_loads_cleanly():
     config = load(ROOT / "loglines.cfg")
     assert config.warnings == ()
     assert config.redis[""].managed and config.redis[""].bind == "127.0.0.1"
-    assert config.program("worker_pirus2").get("dry_run") is True
+    assert config.program("worker_pirus2").options.dry_run is True
 
 
 def test_unknown_key_names_file_section_key_and_a_suggestion(tmp_path):
@@ -210,6 +210,6 @@ def test_a_quoted_list_loads_and_plugin_keys_are_not_mistaken_for_options(tmp_pa
     config = load(write(tmp_path, MINIMAL + 'exclude_user_agents = "a{1,2}", b\n'
                         "svc_dat = x\nrfr_id = y\n"))
     program = config.program("worker_pirus2")
-    assert program.get("exclude_user_agents") == ["a{1,2}", "b"]
+    assert program.options.exclude_user_agents == ("a{1,2}", "b")
     assert program.plugin_options == {"svc_dat": "x", "rfr_id": "y"}
     assert PluginConfigView(config.raw).get("worker_pirus2", "svc_dat") == "x"

@@ -59,7 +59,7 @@ class Endpoint:
     def __init__(self, config):
         self.config = config
         self.section = config.program("logger_http")
-        self.port = self.section.options["port"]
+        self.port = self.section.options.port
         self.ctx = WorkerContext(config, self.section, redis_settings=config.redis_settings())
         self.queue = self.ctx.queue("loglines")
         self.error = None

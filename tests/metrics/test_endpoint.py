@@ -64,4 +64,4 @@ def with_metrics(config):
 def test_metrics_section_defaults_to_loopback_9464(instance):
     cfg = with_metrics(instance()).program("worker_metrics")
     assert cfg.kind == "metrics"
-    assert cfg.get("bind") == "127.0.0.1" and cfg.get("port") == 9464
+    assert cfg.options.bind == "127.0.0.1" and cfg.options.port == 9464

@@ -85,3 +85,15 @@ def test_mail_reaches_the_smtp_server(notify_cfg, load_cfg, smtp_server, redis_s
     text = envelope.content.decode()
     assert "3 item(s) of queue pirus2 dead-lettered" in text
     assert "404 Not Found" in text
+
+
+def test_the_worker_context_holds_its_notifier(notify_cfg, load_cfg, webhook, redis_server,
+                                               run_jobs):
+    config = load_cfg(notify_cfg(f"webhook_url = {webhook.url}\n"))
+    ctx = _context(config, redis_server)
+    attributes = set(vars(ctx))
+    _dead_letter(ctx)
+    _dead_letter(ctx)
+    assert set(vars(ctx)) == attributes  # nothing set on it from outside
+    assert ctx.notifier() is ctx.notifier()
+    assert _context(config, redis_server).notifier() is not ctx.notifier()

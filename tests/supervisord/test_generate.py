@@ -171,7 +171,7 @@ def test_pirus2_stopwaitsecs_covers_a_delivery(instance, keys, expected):
     config, result = generated(cfg)
     server, _ = parse_back(instance, result)
     (process,) = groups(server)["worker_pirus2"].process_configs
-    timeout = config.programs["worker_pirus2"].get("timeout")
+    timeout = config.programs["worker_pirus2"].options.timeout
     assert process.stopwaitsecs == expected >= timeout + 30
 
 

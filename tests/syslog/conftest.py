@@ -30,10 +30,10 @@ class Running:
     def __init__(self, config):
         section = config.program("logger_syslog")
         self.ctx = WorkerContext(config, section, redis_settings=config.redis_settings())
-        self.port = section.options["port"]
+        self.port = section.options.port
         # loglines.workers is installed from workers/; imported by name like the CLI does.
         self.daemon = importlib.import_module("loglines.workers.syslogd").Syslogd(self.ctx)
-        self.queue = self.ctx.queue(section.options["pushto"])
+        self.queue = self.ctx.queue(section.options.pushto)
         self.result = None
         self.thread = threading.Thread(target=self._run, daemon=True)
 

@@ -50,7 +50,7 @@ def test_the_fedora_plugin_with_the_2010_configuration():
 def test_the_shipped_configuration_names_the_eprints_plugin_and_it_loads():
     config = load(ROOT / "loglines.cfg")
     section = config.program(SECTION)
-    eprints = plugins.load(config, SECTION, section.get("repository_plugin"))
+    eprints = plugins.load(config, SECTION, section.options.repository_plugin)
     view = PluginConfigView(config.raw)
     params = dict(tracker_params(eprints, view, SECTION,
                                  payload(line("/1234/1/paper.pdf"), "repo.example.ac.uk")))

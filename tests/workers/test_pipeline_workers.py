@@ -163,8 +163,8 @@ def test_a_missing_plugin_is_one_clear_line(instance, capsys, tmp_path):
     from loglines.cli.main import main
 
     config = instance(extra="")
-    text = config.path.read_text().replace(str(config.program("worker_pirus2").get(
-        "repository_plugin")), "nosuchplugin")
+    text = config.path.read_text().replace(
+        config.program("worker_pirus2").options.repository_plugin, "nosuchplugin")
     config.path.write_text(text)
     code = main(["--config", str(config.path), "worker", "worker_pirus2"])
     err = capsys.readouterr().err

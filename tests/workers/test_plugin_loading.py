@@ -29,7 +29,8 @@ def test_a_2010_dotted_plugin_loads_without_a_plugins_package(config, tmp_path):
         "def parseline(line):\n    return {'line': line}\n"
         "def get_openurl_params(c, worker_section, pl):\n    return {'x': pl['line']}\n")
     loaded = plugin.load(config, "worker_pirus2", "plugins.ora_utils")
-    assert loaded.get_openurl_params(None, "s", loaded.parseline("L")) == {"x": "L"}
+    assert not loaded.parse_told
+    assert loaded.get_openurl_params(None, "s", loaded.parseline("L", None, "s")) == {"x": "L"}
     assert "plugins" not in sys.modules and "plugins.ora_utils" not in sys.modules
 
 

@@ -1,0 +1,211 @@
+"""The options of each kind of program section, as typed frozen objects.
+
+One class per kind of ``spec.KINDS``, with one field per key of the kind's
+block and of ``spec.PROGRAM``: the same names, the types the checks give
+(a list is a tuple here), None where the default is None. A test keeps the
+fields and the spec equal, so neither can change alone. The loader builds
+them once from the validated values; a worker reads ``options.timeout``,
+and a mistyped name is an AttributeError, not a silent None.
+
+Secrets (passwords, tokens, a URL that may carry credentials, the req_id
+salt) are left out of ``repr``.
+"""
+
+from dataclasses import dataclass, field, fields
+
+
+def _secret():
+    return field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgramOptions:
+    """The keys of every program section: supervisord's per-program settings
+    and the Redis the program talks to."""
+
+    kind: str | None
+    command: str | None
+    redis: str
+    autostart: bool
+    autorestart: str
+    numprocs: int
+    priority: int | None
+    startsecs: int | None
+    startretries: int | None
+    stopwaitsecs: int | None
+    stdout_logfile: str | None
+    user: str | None
+
+    def queue_names(self):
+        """The queues the program reads or writes, as ``loglines status`` lists them."""
+        return ()
+
+    def retry_for(self, queue):
+        """The retry keys the program sets for ``queue``, the set ones only."""
+        return {}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogfilewatcherOptions(ProgramOptions):
+    logfile: str
+    servicename: str
+    pushto: str
+    start_at: str
+    max_line_size: int
+    batch_size: int
+    poll_interval: float
+    state_dir: str
+
+    def queue_names(self):
+        return (self.pushto,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogfromqueueOptions(ProgramOptions):
+    listento: str
+    logfile: str
+    batch_size: int
+
+    def queue_names(self):
+        return (self.listento,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BrokerOptions(ProgramOptions):
+    listento: str
+    fanout: tuple[str, ...]
+    fanout_status_queue: str | None  # 2010's; ignored, with a warning
+    idletime: float
+    batch_size: int
+
+    def queue_names(self):
+        return (self.listento, *self.fanout)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pirus2Options(ProgramOptions):
+    listento: str
+    repository_plugin: str
+    endpoint_url: str | None = _secret()
+    success: tuple[int, ...]
+    timeout: float
+    connect_timeout: float
+    pauseonfail: float | None
+    ratelimit: float
+    concurrency: int
+    success_queue: str | None
+    other_queue: str | None
+    dry_run: bool
+    dry_run_file: str
+    debug: bool
+    batch_size: int
+    target: str
+    idsite: int | None
+    token_auth: str | None = _secret()
+    bulk_size: int
+    # Read by the plugins, from the values as written (loglines.usage.settings);
+    # here as the loader checked them.
+    oai_prefix: str | None
+    base_url: str | None
+    req_id: str
+    req_id_salt: str | None = _secret()
+    trusted_proxies: tuple[str, ...]
+    log_format: str
+    exclude_user_agents: tuple[str, ...]
+    exclude_ips: tuple[str, ...]
+    dspace_rest_url: str | None
+    lookup_timeout: float
+    exclude_datastreams: tuple[str, ...]
+    request_pattern: str | None
+    investigation_pattern: str | None
+    id_pattern: str | None
+    max_attempts: int | None
+    retry_delay: float | None
+    retry_max_delay: float | None
+
+    def queue_names(self):
+        return tuple(q for q in (self.listento, self.success_queue, self.other_queue) if q)
+
+    def retry_for(self, queue):
+        """2010's ``pauseonfail`` is the backoff cap; the retry keys win over it."""
+        if queue != self.listento:
+            return {}
+        retry = {} if self.pauseonfail is None else {"retry_max_delay": self.pauseonfail}
+        keys = {"max_attempts": self.max_attempts, "retry_delay": self.retry_delay,
+                "retry_max_delay": self.retry_max_delay}
+        retry.update({k: v for k, v in keys.items() if v is not None})
+        return retry
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HttpingestOptions(ProgramOptions):
+    pushto: str
+    servicename: str
+    bind: str
+    port: int
+    username: str
+    password: str | None = _secret()
+    max_body: int
+    max_line_size: int
+    read_timeout: float
+
+    def queue_names(self):
+        return (self.pushto,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SyslogdOptions(ProgramOptions):
+    servicename: str
+    pushto: str
+    port: int
+    bind: str
+    protocols: tuple[str, ...]
+    service_by_tag: tuple[str, ...]
+    token: str | None = _secret()
+    max_line_size: int
+    recv_size: int
+    cleanup_timeout: float
+    max_connections: int
+    queued_events: int
+    batch_size: int
+    batch_timeout: float
+
+    def queue_names(self):
+        return (self.pushto,)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MetricsOptions(ProgramOptions):
+    bind: str
+    port: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandOptions(ProgramOptions):
+    command: str  # required for a program of the user's own
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RedisProgramOptions(ProgramOptions):
+    """[process_redis]: the embedded Redis has only the common keys."""
+
+
+KIND_OPTIONS = {
+    "logfilewatcher": LogfilewatcherOptions,
+    "logfromqueue": LogfromqueueOptions,
+    "broker": BrokerOptions,
+    "pirus2": Pirus2Options,
+    "httpingest": HttpingestOptions,
+    "syslogd": SyslogdOptions,
+    "metrics": MetricsOptions,
+    "command": CommandOptions,
+    "redis": RedisProgramOptions,
+}
+
+
+def options_for(kind, values):
+    """The options object of a ``kind`` section from its validated ``values``
+    (every key of the kind present); lists become tuples."""
+    cls = KIND_OPTIONS[kind]
+    return cls(**{f.name: tuple(v) if isinstance(v := values[f.name], list) else v
+                  for f in fields(cls)})
