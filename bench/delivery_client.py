@@ -28,7 +28,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from loglines.delivery import TrackerClient
+from loglines.outputs.delivery import TrackerClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.servers import serve

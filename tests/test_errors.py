@@ -5,9 +5,10 @@ import inspect
 import pkgutil
 
 import loglines
-from loglines import errors, events
+from loglines import errors
 from loglines.queue import reconnect
 from loglines.usage import TemporaryLookupError
+from loglines.usage import item as events
 
 
 def defined_exceptions():

@@ -7,7 +7,7 @@ import pytest
 
 from loglines import message
 from loglines.errors import MalformedMessage
-from loglines.tailing.lines import LineSplitter
+from loglines.inputs.files.lines import LineSplitter
 
 SAMPLES = (b'a "quoted" \\path\\ line\ncaf\xc3\xa9 \xe2\x80\xa8\n\n',
            b"tab\there\nbell\x07\n", b"crlf\r\nnext\n", b"bad \xff\xfe utf-8\n")

@@ -15,7 +15,7 @@ inside a request, so the client decides and keeps its lines meanwhile.
 import threading
 
 from loglines.errors import ConfigError
-from loglines.ingest import Credentials, Ingest, IngestServer
+from loglines.inputs.http import Credentials, Ingest, IngestServer
 
 FLUSH_EVERY = 1.0  # seconds between counter flushes; also how soon a stop is noticed
 GRACE = 5.0  # seconds the requests being answered get to finish at a stop

@@ -18,9 +18,9 @@ from dataclasses import asdict
 import simplejson as json
 
 from loglines import message
+from loglines.inputs.files import GlobTailer
+from loglines.inputs.files.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from loglines.metrics.lag import LagPublisher
-from loglines.tailing import GlobTailer
-from loglines.tailing.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 
 WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
 

@@ -13,14 +13,14 @@ import functools
 import re
 import time
 
-from loglines import plugin as plugins
 from loglines.config import PluginConfigView
-from loglines.delivery import MatomoClient, TrackerClient
-from loglines.delivery.urls import Endpoint
-from loglines.events import BadItem, evaluate
+from loglines.outputs.delivery import MatomoClient, TrackerClient
+from loglines.outputs.delivery.urls import Endpoint
 from loglines.queue import Failure
 from loglines.runtime.consumer_loop import consume
 from loglines.runtime.producer import CapWatch, wait_for_room
+from loglines.usage import plugin as plugins
+from loglines.usage.item import BadItem, evaluate
 
 
 @functools.lru_cache(maxsize=1024)

@@ -14,10 +14,10 @@ import asyncio
 import threading
 
 from loglines.errors import ConfigError
-from loglines.syslog.messages import Converter
-from loglines.syslog.outbox import Entry, Outbox
-from loglines.syslog.pusher import Pusher
-from loglines.syslog.server import Settings, SyslogServer
+from loglines.inputs.syslog.messages import Converter
+from loglines.inputs.syslog.outbox import Entry, Outbox
+from loglines.inputs.syslog.pusher import Pusher
+from loglines.inputs.syslog.server import Settings, SyslogServer
 
 PROTOCOLS = ("tcp", "udp")
 # The pusher gives Redis 5 s after a stop; a call in progress may take its

@@ -11,11 +11,11 @@ import sys
 from collections import Counter
 from urllib.parse import urlsplit
 
-from .. import plugin as plugins
 from ..config import PluginConfigView
-from ..delivery.urls import Endpoint
 from ..errors import ConfigError
-from ..events import BadItem, evaluate
+from ..outputs.delivery.urls import Endpoint
+from ..usage import plugin as plugins
+from ..usage.item import BadItem, evaluate
 from .context import out
 
 

@@ -9,7 +9,7 @@ import time
 from tqdm import tqdm
 
 from ..errors import ConfigError
-from ..replay import Replayer, Window, parse_when
+from ..inputs.replay import Replayer, Window, parse_when
 from ..runtime.stop import StopFlag
 from . import exit_codes
 from .context import out

@@ -9,9 +9,9 @@ import os
 import time
 
 from ..errors import QueueUnavailable
+from ..inputs.files.checkpoint import load_checkpoint
+from ..inputs.files.glob_tailer import state_file_name
 from ..redis_connection import translated_errors
-from ..tailing.checkpoint import load_checkpoint
-from ..tailing.glob_tailer import state_file_name
 
 PUBLISH_INTERVAL = 1.0
 

@@ -8,7 +8,7 @@ class TemporaryLookupError(LoglinesError):
     error, timeout, 5xx. The line may well be an event, so it must be retried
     later, never counted as "not an event"."""
 
-    temporary = True  # what loglines.events reads to retry instead of dead-lettering
+    temporary = True  # what loglines.usage.item reads to retry instead of dead-lettering
 
 
 class UnparseableLine(LoglinesError, ValueError):

@@ -6,9 +6,9 @@ import json
 import random
 import re
 
-from loglines import plugin as plugins
 from loglines.config import PluginConfigView
-from loglines.events import BadItem, evaluate
+from loglines.usage import plugin as plugins
+from loglines.usage.item import BadItem, evaluate
 from tests.support.data import APACHE_LOGS
 
 LINE = re.compile(rb'^(\S+ \S+ \S+) \[[^\]]+\] "(\S+) (\S+) ([^"]*)" (.*)$')

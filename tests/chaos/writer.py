@@ -5,8 +5,8 @@ import os
 import shutil
 import time
 
-from loglines.tailing.checkpoint import load_checkpoint
-from loglines.tailing.glob_tailer import state_file_name
+from loglines.inputs.files.checkpoint import load_checkpoint
+from loglines.inputs.files.glob_tailer import state_file_name
 
 
 class Writer:

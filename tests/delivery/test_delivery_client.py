@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from loglines.delivery import InvalidClientSettings, Outcome, TrackerClient
 from loglines.errors import DeliveryError
+from loglines.outputs.delivery import InvalidClientSettings, Outcome, TrackerClient
 
 PARAMS = {
     "url_ver": "Z39.88-2004",

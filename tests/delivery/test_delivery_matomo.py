@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from loglines.delivery import InvalidClientSettings, MatomoClient
-from loglines.delivery.matomo_params import cdt, verdicts
 from loglines.errors import DeliveryError
+from loglines.outputs.delivery import InvalidClientSettings, MatomoClient
+from loglines.outputs.delivery.matomo_params import cdt, verdicts
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from loglines.delivery import RateLimiter
+from loglines.outputs.delivery import RateLimiter
 
 
 class FakeClock:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loglines.delivery.urls import Endpoint, encode_query, scrub
+from loglines.outputs.delivery.urls import Endpoint, encode_query, scrub
 
 
 def test_params_are_appended_in_order():
@@ -46,7 +46,7 @@ def test_scrub_replaces_longest_secrets_first():
 
 
 def test_status_error_scrubs_before_it_cuts_the_body():
-    from loglines.delivery.outcome import status_error
+    from loglines.outputs.delivery.outcome import status_error
 
     token = "s3cr3t-token-0123456789"
     body = ("x" * 190 + token + " echoed").encode()
@@ -55,7 +55,7 @@ def test_status_error_scrubs_before_it_cuts_the_body():
 
 
 def test_the_endpoint_as_logged_keeps_no_secret():
-    from loglines.delivery.urls import Endpoint
+    from loglines.outputs.delivery.urls import Endpoint
 
     shown = Endpoint("https://user:pa55@tracker.example/counter/?token_auth=t0k&x=1").shown
     assert "pa55" not in shown and "t0k" not in shown and "user" not in shown

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from loglines.logging_handler import LoglinesHandler
+from loglines.inputs.logging_handler import LoglinesHandler
 from tests.e2e.pipeline import Pipeline
 from tests.support.redis_server import free_port
 from tests.support.tracker import Tracker

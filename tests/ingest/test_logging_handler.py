@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from loglines.logging_handler import LoglinesHandler
+from loglines.inputs.logging_handler import LoglinesHandler
 from loglines.queue import QueuePolicy, QueueStore
 from tests.support.queues import drain
 from tests.support.redis_server import RedisServer, free_port
@@ -28,7 +28,7 @@ logging.config.dictConfig({
     "formatters": {"line": {"format": "%(message)s"}},
     "handlers": {
         "loglines": {
-            "class": "loglines.logging_handler.LoglinesHandler",
+            "class": "loglines.inputs.logging_handler.LoglinesHandler",
             "formatter": "line",
             "queue": "loglines",
             "service": "repo.example.ac.uk",

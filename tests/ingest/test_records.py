@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from loglines.ingest import records
+from loglines.inputs.http import records
 
 
 def form(msg, args=(), **extra):

@@ -7,10 +7,10 @@ import time
 import pytest
 
 from loglines.cli.main import main
+from loglines.inputs.files import GlobTailer
 from loglines.metrics import ages, rates
 from loglines.metrics.counter_store import CounterStore
 from loglines.metrics.lag import LagPublisher
-from loglines.tailing import GlobTailer
 from tests.workers.conftest import PLUGIN
 
 

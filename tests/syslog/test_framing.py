@@ -4,7 +4,15 @@ message, long messages skipped with bounded memory."""
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loglines.syslog.framing import INCOMPLETE, OK, PREFIX_BYTES, TOO_LONG, Decoder, Frame, datagram
+from loglines.inputs.syslog.framing import (
+    INCOMPLETE,
+    OK,
+    PREFIX_BYTES,
+    TOO_LONG,
+    Decoder,
+    Frame,
+    datagram,
+)
 
 
 def ok(data):

@@ -2,8 +2,8 @@
 
 import json
 
-from loglines.syslog.framing import INCOMPLETE, OK, TOO_LONG, Frame
-from loglines.syslog.messages import Converter
+from loglines.inputs.syslog.framing import INCOMPLETE, OK, TOO_LONG, Frame
+from loglines.inputs.syslog.messages import Converter
 
 
 def frame(raw):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from loglines.syslog.parse import Malformed, Message, parse
+from loglines.inputs.syslog.parse import Malformed, Message, parse
 
 LINE = '1.2.3.4 - - [01/Jan/2025:00:00:00 +0000] "GET /id/eprint/1 HTTP/1.1" 200 5 "-" "UA"'
 

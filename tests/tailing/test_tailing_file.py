@@ -10,8 +10,8 @@ import tracemalloc
 import pytest
 
 from loglines.errors import LoglinesError
-from loglines.tailing import FileTailer, TailError
-from loglines.tailing.checkpoint import Checkpoint, save_checkpoint
+from loglines.inputs.files import FileTailer, TailError
+from loglines.inputs.files.checkpoint import Checkpoint, save_checkpoint
 
 
 def append(path, data):

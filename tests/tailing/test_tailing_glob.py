@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from loglines.tailing import GlobTailer
-from loglines.tailing.glob_tailer import state_file_name
+from loglines.inputs.files import GlobTailer
+from loglines.inputs.files.glob_tailer import state_file_name
 
 
 def append(path, text):

@@ -1,6 +1,6 @@
 """LineSplitter: cutting bytes into lines, on its own (no files)."""
 
-from loglines.tailing.lines import (
+from loglines.inputs.files.lines import (
     INCOMPLETE_LINE,
     LINE_TOO_LONG,
     REJECT_PREFIX_BYTES,

@@ -26,7 +26,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from loglines.tailing import FileTailer
+from loglines.inputs.files import FileTailer
 
 MAX_LINE = 64
 # No \n (the terminator) nor \r (dropped before it); anything else, invalid

@@ -1,11 +1,11 @@
-"""The 2010 plugin contract, through loglines.events.tracker_params as the
+"""The 2010 plugin contract, through loglines.usage.item.tracker_params as the
 pirus2 worker calls it: a 2010-shaped plugin unchanged, and the defaults."""
 
 from pathlib import Path
 
-from loglines import plugin as plugins
 from loglines.config import PluginConfigView, load
-from loglines.events import tracker_params
+from loglines.usage import plugin as plugins
+from loglines.usage.item import tracker_params
 from tests.support.data import CFG_2010
 
 from .helpers import FIREFOX, ROOT, SECTION, line, message

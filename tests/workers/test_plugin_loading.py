@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from loglines import plugin
 from loglines.errors import PluginError
+from loglines.usage import plugin
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ The tailers never talk to Redis. A worker drives them in a loop::
   ``Batch`` in ``batch``; the state file in ``checkpoint``.
 """
 
-from loglines.tailing.batch import Batch
-from loglines.tailing.errors import TailError
-from loglines.tailing.file_tailer import FileTailer
-from loglines.tailing.glob_tailer import GlobTailer
-from loglines.tailing.lines import INCOMPLETE_LINE, LINE_TOO_LONG, Block, Line, Rejected
+from loglines.inputs.files.batch import Batch
+from loglines.inputs.files.errors import TailError
+from loglines.inputs.files.file_tailer import FileTailer
+from loglines.inputs.files.glob_tailer import GlobTailer
+from loglines.inputs.files.lines import INCOMPLETE_LINE, LINE_TOO_LONG, Block, Line, Rejected
 
 __all__ = [
     "INCOMPLETE_LINE",

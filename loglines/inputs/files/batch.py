@@ -8,8 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from loglines.tailing.checkpoint import Checkpoint
-    from loglines.tailing.lines import Block, Line, Rejected
+    from loglines.inputs.files.checkpoint import Checkpoint
+    from loglines.inputs.files.lines import Block, Line, Rejected
 
 
 @dataclass(frozen=True)

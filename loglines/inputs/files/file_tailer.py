@@ -65,11 +65,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from loglines.tailing.batch import Batch, Mark
-from loglines.tailing.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from loglines.tailing.lines import Block, LineSplitter, Rejected
-from loglines.tailing.polling import DEFAULT_POLL_INTERVAL, poll_until
-from loglines.tailing.source import Source, stat_or_none
+from loglines.inputs.files.batch import Batch, Mark
+from loglines.inputs.files.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from loglines.inputs.files.lines import Block, LineSplitter, Rejected
+from loglines.inputs.files.polling import DEFAULT_POLL_INTERVAL, poll_until
+from loglines.inputs.files.source import Source, stat_or_none
 
 DEFAULT_MAX_LINES = 1000
 DEFAULT_MAX_BYTES = 1 << 20

@@ -16,8 +16,8 @@ import threading
 import time
 from collections import Counter
 
-from ..queue import reconnect
-from ..runtime.producer import Producer
+from ...queue import reconnect
+from ...runtime.producer import Producer
 
 WAIT = 0.5  # longest wait for an entry; also how often counters are flushed
 FULL_WAIT = 0.2  # between pushes into a queue at its cap

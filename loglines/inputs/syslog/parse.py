@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import LoglinesError
+from ...errors import LoglinesError
 
 _PRI = re.compile(r"<(\d{1,3})>")
 _BSD_TIME = re.compile(r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\d{4} )?")

@@ -30,8 +30,8 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
-from loglines.delivery.urls import Params, encode_query
 from loglines.errors import LoglinesError
+from loglines.outputs.delivery.urls import Params, encode_query
 
 CDT_FORMAT = "%Y-%m-%d %H:%M:%S"
 REQUEST = "Request"

@@ -17,16 +17,16 @@ from collections.abc import Callable, Iterable, Iterator
 from http.client import HTTPException
 from typing import Any
 
-from loglines.delivery.outcome import (
+from loglines.outputs.delivery.outcome import (
     InvalidClientSettings,
     Outcome,
     exception_error,
     is_temporary_status,
     status_error,
 )
-from loglines.delivery.pooled import Pooled
-from loglines.delivery.ratelimit import RateLimiter
-from loglines.delivery.urls import Endpoint, EventUrl, Params, scrub
+from loglines.outputs.delivery.pooled import Pooled
+from loglines.outputs.delivery.ratelimit import RateLimiter
+from loglines.outputs.delivery.urls import Endpoint, EventUrl, Params, scrub
 
 
 class TrackerClient(Pooled):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import stat
 
-from loglines.tailing.checkpoint import FINGERPRINT_BYTES, Checkpoint, fingerprint
-from loglines.tailing.errors import TailError
+from loglines.inputs.files.checkpoint import FINGERPRINT_BYTES, Checkpoint, fingerprint
+from loglines.inputs.files.errors import TailError
 
 
 def stat_or_none(path: str) -> os.stat_result | None:

@@ -20,12 +20,12 @@ import threading
 import time
 from collections import deque
 
-from .config.model import RedisSettings
-from .message import encode
-from .metrics.observed import observed_store
-from .queue import QueuePolicy, reconnect
-from .redis_connection import connect
-from .runtime.producer import Producer
+from ..config.model import RedisSettings
+from ..message import encode
+from ..metrics.observed import observed_store
+from ..queue import QueuePolicy, reconnect
+from ..redis_connection import connect
+from ..runtime.producer import Producer
 
 REPORT_EVERY = 60.0  # seconds between two reports of dropped records
 FULL_WAIT = 0.5  # seconds between two pushes into a queue at its cap
@@ -174,7 +174,7 @@ class LoglinesHandler(logging.Handler):
 
     def _say(self, text):
         try:
-            sys.stderr.write(f"loglines.logging_handler: {text}\n")
+            sys.stderr.write(f"loglines.inputs.logging_handler: {text}\n")
             sys.stderr.flush()
         except (OSError, ValueError):
             pass  # no stderr (a closed pipe, a daemon): nowhere left to tell

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import simplejson as json
 
-from ..errors import LoglinesError
+from ...errors import LoglinesError
 from .app import UNAUTHORIZED, Answer, error
 
 MIN_RATE = 64 * 1024  # bytes/s a body must average after the first read_timeout

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from ..errors import LoglinesError
+from ...errors import LoglinesError
 
 MAX_FIELDS = 200  # a LogRecord has about 25; more is not a record
 

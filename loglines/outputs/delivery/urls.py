@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote_plus, unquote, urlencode, urlsplit
 
-from loglines.delivery.outcome import REDACTED, InvalidClientSettings, scrub
+from loglines.outputs.delivery.outcome import REDACTED, InvalidClientSettings, scrub
 
 __all__ = ["REDACTED", "SECRET_PARAMS", "Endpoint", "EventUrl", "Params", "scrub"]
 SECRET_PARAMS = frozenset({"token_auth"})

@@ -15,8 +15,8 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from . import message
-from .errors import BadItem, LoglinesError, RetryItem
+from .. import message
+from ..errors import BadItem, LoglinesError, RetryItem
 
 __all__ = ["BadItem", "Evaluated", "RetryItem", "evaluate", "tracker_params"]
 

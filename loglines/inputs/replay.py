@@ -27,13 +27,13 @@ from datetime import datetime, timezone
 from loglines import message
 from loglines.atomic import write_atomic
 from loglines.errors import LoglinesError
+from loglines.inputs.files.lines import Line, LineSplitter
 from loglines.queue import reconnect
 from loglines.queue.interface import MAX_BATCH
 from loglines.runtime.producer import Producer
-from loglines.tailing.lines import Line, LineSplitter
 from loglines.usage.timestamps import to_unix
 
-log = logging.getLogger("loglines.replay")
+log = logging.getLogger("loglines.inputs.replay")
 
 CHUNK = 1 << 20
 HEAD_BYTES = 64 * 1024  # identity: SHA-1 of this much of the (compressed) file

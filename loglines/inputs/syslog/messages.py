@@ -20,7 +20,7 @@ from __future__ import annotations
 import hmac
 from typing import NamedTuple
 
-from ..message import encode
+from ...message import encode
 from .framing import INCOMPLETE, OK, TOO_LONG
 from .parse import Malformed, parse
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from loglines.atomic import write_atomic
-from loglines.tailing.errors import TailError
+from loglines.inputs.files.errors import TailError
 
 FINGERPRINT_BYTES = 1024
 _VERSION = 1

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
 
-from loglines.delivery.connection import Origin
+from loglines.outputs.delivery.connection import Origin
 
 # A group is handed over when it holds ``concurrency`` outcomes or when its
 # first outcome has waited this long: the caller acknowledges often enough

@@ -27,9 +27,9 @@ import re
 import time
 from collections.abc import Callable
 
-from loglines.tailing.batch import Batch
-from loglines.tailing.file_tailer import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, FileTailer
-from loglines.tailing.polling import DEFAULT_POLL_INTERVAL, poll_until
+from loglines.inputs.files.batch import Batch
+from loglines.inputs.files.file_tailer import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, FileTailer
+from loglines.inputs.files.polling import DEFAULT_POLL_INTERVAL, poll_until
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

@@ -16,8 +16,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .. import message
-from ..errors import LoglinesError, QueueUnavailable
+from ... import message
+from ...errors import LoglinesError, QueueUnavailable
 from . import records
 
 RETRY_AFTER_FULL = 2  # seconds: a full queue drains at the consumers' pace

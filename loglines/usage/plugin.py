@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import PluginError
+from ..errors import PluginError
 
 CONTRACT = ("parseline", "get_openurl_params")
 # Optional: check_config(c, worker_section) raises when the plugin's keys in

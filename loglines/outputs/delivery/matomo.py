@@ -26,22 +26,22 @@ from http.client import HTTPException
 from typing import Any
 from urllib.parse import quote_plus
 
-from loglines.delivery.client import TrackerClient, _check_settings
-from loglines.delivery.matomo_params import (
+from loglines.outputs.delivery.client import TrackerClient, _check_settings
+from loglines.outputs.delivery.matomo_params import (
     UnsendableEvent,
     parse_reply,
     request_string,
     verdicts,
 )
-from loglines.delivery.outcome import (
+from loglines.outputs.delivery.outcome import (
     InvalidClientSettings,
     Outcome,
     exception_error,
     is_temporary_status,
     status_error,
 )
-from loglines.delivery.pooled import Pooled
-from loglines.delivery.urls import REDACTED, Endpoint, Params, scrub
+from loglines.outputs.delivery.pooled import Pooled
+from loglines.outputs.delivery.urls import REDACTED, Endpoint, Params, scrub
 
 
 @dataclass(frozen=True)
