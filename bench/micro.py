@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 import requests
-from loglines.workers import logfilewatcher, pirus2
 
 from bench import workload
 from bench.delivery_client import PARAMS
 from loglines.config import load
+from loglines.inputs.files.watcher import Watcher
+from loglines.outputs.pirus2 import Pirus2
 from loglines.runtime.consumer_loop import consume
 from loglines.runtime.context import WorkerContext
 from loglines.usage import robots
@@ -122,7 +123,7 @@ def ingest(inst: Instance, log: Path, lines: int) -> float:
     inst.fresh()
     ctx = inst.context("logger_logfilewatcher")
     try:
-        watcher = logfilewatcher.Watcher(ctx)
+        watcher = Watcher(ctx)
         ctx.start_heartbeat([watcher.queue.name])
         start = end = time.perf_counter()
         while watcher.step():  # the last step waits for data that never comes
@@ -200,7 +201,7 @@ def run_pirus2(inst: Instance, section: str, payloads) -> tuple[float, dict]:
     try:
         name = ctx.section.options.listento
         _fill(ctx, name, payloads)
-        worker = pirus2.Pirus2(ctx)
+        worker = Pirus2(ctx)
         ctx.start_heartbeat([name])
         start = time.perf_counter()
         try:

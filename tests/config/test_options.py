@@ -121,13 +121,29 @@ def options_read_by(path):
     return names
 
 
+def wired_modules(path):
+    """The worker module at ``path`` and the loglines modules it imports from
+    (a worker is the wiring; the program's parts live in the package)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    paths = [path]
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("loglines."):
+            module = root.joinpath(*node.module.split("."))
+            paths += [p for p in (module.with_suffix(".py"), module / "__init__.py")
+                      if p.is_file()]
+    return paths
+
+
 @pytest.mark.parametrize("kind", [k for k in spec.KINDS if k not in spec.PROCESS_KINDS])
 def test_every_option_a_worker_reads_exists(kind):
     """A mistyped option in a worker fails here, even on a path no test runs."""
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[2] / "workers" / f"{kind}.py"
-    read = options_read_by(path)
+    read = {name for p in wired_modules(path) for name in options_read_by(p)}
     assert read, f"{path} reads no option"
     cls = KIND_OPTIONS[kind]
     assert {name for name in read if not hasattr(cls, name)} == set()

@@ -2,8 +2,7 @@
 
 import time
 
-from loglines.workers.pirus2 import Settle
-
+from loglines.outputs.pirus2 import Settle
 from loglines.queue import Failure
 from loglines.runtime.context import WorkerContext
 

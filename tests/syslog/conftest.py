@@ -1,4 +1,3 @@
-import importlib
 import socket
 import textwrap
 import threading
@@ -6,6 +5,7 @@ import threading
 import pytest
 
 from loglines.config import load
+from loglines.inputs.syslog.receiver import Syslogd
 from loglines.runtime.context import WorkerContext
 
 
@@ -31,8 +31,7 @@ class Running:
         section = config.program("logger_syslog")
         self.ctx = WorkerContext(config, section, redis_settings=config.redis_settings())
         self.port = section.options.port
-        # loglines.workers is installed from workers/; imported by name like the CLI does.
-        self.daemon = importlib.import_module("loglines.workers.syslogd").Syslogd(self.ctx)
+        self.daemon = Syslogd(self.ctx)
         self.queue = self.ctx.queue(section.options.pushto)
         self.result = None
         self.thread = threading.Thread(target=self._run, daemon=True)

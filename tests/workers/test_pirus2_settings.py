@@ -4,8 +4,7 @@ the view it passes to every plugin call; nothing is kept in module state."""
 import json
 from pathlib import Path
 
-from loglines.workers import pirus2
-
+from loglines.outputs import pirus2
 from loglines.usage import settings
 from tests.workers.conftest import run_worker, worker_context
 

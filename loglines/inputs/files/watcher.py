@@ -1,0 +1,97 @@
+"""The logfilewatcher's work: read a batch of lines, push it with the file
+positions it reaches, checkpoint; dead-letter what the tailer rejected.
+
+The checkpoint moves only after Redis accepted a batch, so a restart
+resumes with no gap. Each push also records, in the same atomic step, the
+file position it reaches; at start a position Redis has that is ahead of
+the local checkpoint of the same file wins, so a crash between a push and
+its checkpoint repeats nothing.
+"""
+
+
+import os
+from dataclasses import asdict
+
+import simplejson as json
+
+from ... import message
+from ...metrics.lag import LagPublisher
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .glob_tailer import GlobTailer
+
+WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
+
+
+def positions(section, batch):
+    """The Redis record of where each file of ``batch`` stands once it is pushed."""
+    return {
+        f"{section}:{os.path.basename(mark.owner.state_path)}":
+            json.dumps({**asdict(mark.checkpoint), "path": mark.owner.path})
+        for mark in batch.marks
+    }
+
+
+def _same_file(a, b):
+    """One file, as far as two checkpoints of it can tell."""
+    same_head = a.fp_size != b.fp_size or a.fp_sha1 == b.fp_sha1
+    return (a.device, a.inode) == (b.device, b.inode) and same_head
+
+
+def adopt_positions(ctx, state_dir):
+    """Start from what Redis has where it is ahead of a local checkpoint."""
+    prefix = f"{ctx.section.name}:"
+    for field, value in ctx.call(ctx.store.positions).items():
+        if not field.startswith(prefix):
+            continue
+        state = str(state_dir / field[len(prefix):])
+        record = json.loads(value)
+        path = record.pop("path", "")
+        remote, local = Checkpoint(**record), load_checkpoint(state)
+        if local is None or (_same_file(local, remote) and remote.offset > local.offset):
+            save_checkpoint(state, remote, path)
+            ctx.log.info("resuming %s at offset %d, where Redis has it (the local checkpoint "
+                         "was %s)", path, remote.offset, local.offset if local else "missing")
+
+
+class Watcher:
+    def __init__(self, ctx):
+        o = ctx.section.options
+        self.ctx = ctx
+        self.service = o.servicename
+        self.queue = ctx.queue(o.pushto)
+        self.batch_size = o.batch_size
+        state_dir = ctx.config.resolve(o.state_dir) / ctx.section.name
+        state_dir.mkdir(parents=True, exist_ok=True)
+        adopt_positions(ctx, state_dir)
+        self.tailer = GlobTailer(
+            str(ctx.config.resolve(o.logfile)), state_dir, start_at=o.start_at,
+            max_line_size=o.max_line_size, poll_interval=o.poll_interval,
+        )
+        self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
+                                     resumed="reading on", full_wait=WAIT)
+        self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
+
+    def step(self):
+        """Read, push and checkpoint one batch; False when there was none."""
+        batch = self.tailer.read(max_lines=self.batch_size)
+        self.lag.maybe_publish()  # per batch and when idle, at most once a second
+        if batch is None:
+            self.ctx.counters.flush()
+            self.tailer.wait(WAIT)
+            return False
+        messages = [text for block in batch.blocks
+                    for text in message.encode_block(self.service, block)]
+        where = positions(self.ctx.section.name, batch)
+        if messages and not self.producer.push(messages, where):
+            return True  # stopping while the queue was full: not checkpointed
+        if batch.rejects:
+            self.producer.bury(message.encode_rejects(self.service, batch.rejects))
+            for reason, n in batch.rejected.items():
+                self.ctx.counters.add(f"rejected_{reason}", n)
+            self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",
+                                 len(batch.rejects), ", ".join(batch.rejected), self.queue.name)
+            self.ctx.notify_dead(self.queue.name, len(batch.rejects), ", ".join(batch.rejected))
+        self.tailer.commit(batch)
+        self.ctx.counters.add("lines", len(messages))
+        self.ctx.counters.flush_due()
+        return True
