@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from loglines.runtime.consumer_loop import consume
+from tests.support.consume_loop import Loop
 from tests.support.lossy_proxy import LossyProxy
 
 
@@ -32,7 +32,8 @@ def test_items_of_a_fetch_whose_reply_was_lost_are_released_then_handled_once(
         ctx.call(queue.ack, ctx.consumer_id, [i.id for i in items])
 
     proxy.lose_reply_to(ctx.store.scripts.fetch.sha.encode(), ctx.consumer_id.encode())
-    consume(ctx, queue, handle, batch_size=3)
+    with Loop(ctx, handle=handle, batch_size=3) as loop:
+        assert loop.returns_by_itself()  # burst mode
 
     assert proxy.lost.is_set()  # the first fetch ran in Redis, its reply never came
     # The three it took came back first, in order, and nothing else was held
