@@ -10,6 +10,7 @@ from loglines.config.model import (
     RetrySettings,
     SupervisorSettings,
 )
+from loglines.config.options import LogfromqueueOptions
 
 SECTION = "worker_test"
 
@@ -25,7 +26,13 @@ def worker_config(prefix, redis_settings, queue="work", max_attempts=3, retry_de
         block_timeout=block_timeout,
         retry=RetrySettings(max_attempts, retry_delay, retry_max_delay=1.0),
     )
-    section = ProgramSection(SECTION, "logfromqueue", {"listento": queue, "batch_size": 10})
+    options = LogfromqueueOptions(
+        kind="logfromqueue", command=None, redis="", autostart=True, autorestart="true",
+        numprocs=1, priority=None, startsecs=None, startretries=None, stopwaitsecs=None,
+        stdout_logfile=None, user=None, listento=queue, logfile="var/log/test.log",
+        batch_size=10,
+    )
+    section = ProgramSection(SECTION, "logfromqueue", options)
     return Config(
         path=Path("loglines.cfg"), instance_dir=Path("."), supervisor=SupervisorSettings(),
         queues=queues, redis={"": redis_settings}, programs={SECTION: section},
