@@ -34,6 +34,8 @@ class StopFlag:
         if self._event.is_set():
             log.warning("second %s: exiting now", signal.Signals(signum).name)
             raise SystemExit(128 + signum)
+        # Set before logging: a second signal arriving while the line is
+        # written must find the flag set, or it would count as a first one.
+        self._event.set()
         log.info("%s received: finishing the current batch, then exiting",
                  signal.Signals(signum).name)
-        self._event.set()

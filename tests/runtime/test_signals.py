@@ -85,3 +85,32 @@ def test_a_burst_worker_exits_0_when_idle_and_leaves_no_consumer(start_worker, s
     assert worker.proc.wait(timeout=20) == 0
     assert redis_client.smembers(processed_key(prefix)) == {b"a", b"b"}
     assert consumer not in consumer_ids(store)
+
+
+def test_a_second_signal_while_the_first_is_being_logged_still_exits_at_once():
+    """The flag is set before the first signal's line is logged: a second
+    signal landing in between (here: delivered from inside that log call)
+    must find it set and exit, not count as a first one."""
+    import logging
+    import signal
+
+    from loglines.runtime.stop import StopFlag
+
+    flag = StopFlag()
+
+    class SecondSignal(logging.Handler):
+        def emit(self, record):
+            if "received" in record.getMessage():
+                flag._handle(signal.SIGTERM, None)
+
+    logger = logging.getLogger("loglines.runtime.stop")
+    handler, level = SecondSignal(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        with pytest.raises(SystemExit) as exited:
+            flag._handle(signal.SIGTERM, None)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert exited.value.code == 128 + signal.SIGTERM
