@@ -79,6 +79,7 @@ def _handle_safely(ctx, queue, handle, items):
         summary = "".join(traceback.format_exception_only(type(err), err)).strip()
         ctx.log.exception("handling a batch of %d items failed", len(items))
         failures = [Failure(i, f"worker error: {summary}") for i in items]
-        ctx.counters.add("worker_errors", len(items))
-        _, dead = ctx.call(queue.fail, ctx.consumer_id, failures)
+        # Only the items still held fail: those handle() settled are left as they are.
+        delayed, dead = ctx.call(queue.fail, ctx.consumer_id, failures)
+        ctx.counters.add("worker_errors", delayed + dead)
         ctx.notify_dead(queue.name, dead, f"worker error: {summary}")
