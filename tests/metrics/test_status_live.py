@@ -10,7 +10,7 @@ from loglines.cli.main import main
 from loglines.inputs.files import GlobTailer
 from loglines.metrics import ages, rates
 from loglines.metrics.counter_store import CounterStore
-from loglines.metrics.lag import LagPublisher
+from loglines.inputs.files.lag import LagPublisher
 from tests.workers.conftest import PLUGIN
 
 

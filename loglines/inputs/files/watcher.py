@@ -15,9 +15,9 @@ from dataclasses import asdict
 import simplejson as json
 
 from ... import message
-from ...metrics.lag import LagPublisher
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .glob_tailer import GlobTailer
+from .lag import LagPublisher
 
 WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
 
