@@ -8,9 +8,9 @@ import pytest
 
 from loglines.cli.main import main
 from loglines.inputs.files import GlobTailer
+from loglines.inputs.files.lag import LagPublisher
 from loglines.metrics import ages, rates
 from loglines.metrics.counter_store import CounterStore
-from loglines.inputs.files.lag import LagPublisher
 from tests.workers.conftest import PLUGIN
 
 
