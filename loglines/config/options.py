@@ -13,6 +13,9 @@ salt) are left out of ``repr``.
 
 from dataclasses import dataclass, field, fields
 
+# The keys that name one queue each, in the order status lists them.
+QUEUE_KEYS = ("listento", "pushto", "success_queue", "other_queue")
+
 
 def _secret():
     return field(repr=False)
@@ -37,8 +40,10 @@ class ProgramOptions:
     user: str | None
 
     def queue_names(self):
-        """The queues the program reads or writes, as ``loglines status`` lists them."""
-        return ()
+        """The queues the program reads or writes, as ``loglines status`` lists
+        them: those of its queue keys that its kind has and that are set."""
+        named = (getattr(self, key, None) for key in QUEUE_KEYS)
+        return (*filter(None, named), *getattr(self, "fanout", ()))
 
     def retry_for(self, queue):
         """The retry keys the program sets for ``queue``, the set ones only."""
@@ -56,18 +61,12 @@ class LogfilewatcherOptions(ProgramOptions):
     poll_interval: float
     state_dir: str
 
-    def queue_names(self):
-        return (self.pushto,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LogfromqueueOptions(ProgramOptions):
     listento: str
     logfile: str
     batch_size: int
-
-    def queue_names(self):
-        return (self.listento,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,9 +76,6 @@ class BrokerOptions(ProgramOptions):
     fanout_status_queue: str | None  # 2010's; ignored, with a warning
     idletime: float
     batch_size: int
-
-    def queue_names(self):
-        return (self.listento, *self.fanout)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,9 +119,6 @@ class Pirus2Options(ProgramOptions):
     retry_delay: float | None
     retry_max_delay: float | None
 
-    def queue_names(self):
-        return tuple(q for q in (self.listento, self.success_queue, self.other_queue) if q)
-
     def retry_for(self, queue):
         """2010's ``pauseonfail`` is the backoff cap; the retry keys win over it."""
         if queue != self.listento:
@@ -149,9 +142,6 @@ class HttpingestOptions(ProgramOptions):
     max_line_size: int
     read_timeout: float
 
-    def queue_names(self):
-        return (self.pushto,)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SyslogdOptions(ProgramOptions):
@@ -169,9 +159,6 @@ class SyslogdOptions(ProgramOptions):
     queued_events: int
     batch_size: int
     batch_timeout: float
-
-    def queue_names(self):
-        return (self.pushto,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
