@@ -16,6 +16,7 @@ _TYPE_WORDS = {
     "queue_name": "a queue name (letters, digits, '_', '.', '-')",
     "queue_list": "a comma-separated list of queue names",
     "status_list": "a comma-separated list of HTTP status codes (100-599)",
+    "regex": "a regular expression (Python syntax)",
 }
 
 
@@ -45,7 +46,19 @@ def status_list(value):
     return codes
 
 
-FUNCTIONS = {"queue_name": queue_name, "queue_list": queue_list, "status_list": status_list}
+def regex(value):
+    """A regular expression as text, checked to compile ('' is allowed: none)."""
+    if isinstance(value, list):
+        raise VdtTypeError(value)
+    try:
+        re.compile(value)
+    except re.error:
+        raise VdtValueError(value) from None
+    return value
+
+
+FUNCTIONS = {"queue_name": queue_name, "queue_list": queue_list, "status_list": status_list,
+             "regex": regex}
 
 
 def describe(check, value, err):

@@ -84,6 +84,7 @@ class Pirus2Options(ProgramOptions):
     repository_plugin: str
     endpoint_url: str | None = _secret()
     success: tuple[int, ...]
+    failure_body: str | None
     timeout: float
     connect_timeout: float
     pauseonfail: float | None

@@ -95,6 +95,7 @@ listento = queue_name
 repository_plugin = string
 endpoint_url = string(default=None)
 success = status_list(default=list('200'))
+failure_body = regex(default=None)
 timeout = float(min=0.1, default=60.0)
 connect_timeout = float(min=0.1, default=10.0)
 pauseonfail = float(min=0, default=None)

@@ -6,38 +6,71 @@ renamed or removed it), it is reopened at its path.
 """
 
 import os
+import time
 
 from .. import message
 from ..errors import MalformedMessage
 from ..queue import Failure
 
+RETRY_EVERY = 5.0  # seconds between two attempts at a file that cannot be written
+
 
 class AppendFile:
+    """A file lines are appended to, a batch at a time, each batch all or
+    nothing: a write that fails part-way (a full disk) is cut back off, so
+    the retry of the batch never leaves a line twice or a torn line.
+
+    Written unbuffered through one descriptor opened with O_APPEND: nothing
+    unwritten stays in a buffer to be written again ahead of the retry.
+    """
+
     def __init__(self, path):
         self.path = path
-        self.handle = None
+        self.fd = -1
 
     def write_synced(self, lines):
+        """Append ``lines`` (bytes, each ending in a newline) and fsync.
+
+        Raises OSError when they could not all be written; the file is
+        then as it was before the call.
+        """
         self._reopen_if_rotated()
-        self.handle.write(b"".join(lines))
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
+        data = memoryview(b"".join(lines))
+        start = os.fstat(self.fd).st_size
+        written = 0
+        try:
+            while written < len(data):
+                written += os.write(self.fd, data[written:])
+            os.fsync(self.fd)
+        except OSError:
+            self._cut_back(start, written)
+            raise
+
+    def _cut_back(self, start, written):
+        """Remove what a failed write left, if only this writer wrote since."""
+        try:
+            if os.fstat(self.fd).st_size == start + written:
+                os.ftruncate(self.fd, start)
+        except OSError:
+            pass  # the retry reopens the file; what is left there is told by the caller
 
     def _reopen_if_rotated(self):
-        if self.handle is not None:
+        if self.fd >= 0:
             try:
-                same = os.path.samestat(os.stat(self.path), os.fstat(self.handle.fileno()))
+                same = os.path.samestat(os.stat(self.path), os.fstat(self.fd))
             except FileNotFoundError:
                 same = False
             if same:
                 return
-            self.handle.close()
+            self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "ab")  # noqa: SIM115 (kept open across batches)
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
+                          0o644)
 
     def close(self):
-        if self.handle is not None:
-            self.handle.close()
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
 
 def line_of(payload):
@@ -50,8 +83,32 @@ class LineWriter:
     """Settles a batch: writes the lines of its messages, then acknowledges
     them; dead-letters the items that are not messages."""
 
-    def __init__(self, ctx, queue, out):
+    def __init__(self, ctx, queue, out, retry_every=RETRY_EVERY):
         self.ctx, self.queue, self.out = ctx, queue, out
+        self.retry_every = retry_every
+
+    def _write(self, lines):
+        """Write until the file takes the lines (a full disk, a folder made
+        unwritable, are waited out with one warning and one line when it
+        works again); False when asked to stop first."""
+        failing = None
+        while True:
+            try:
+                self.out.write_synced(lines)
+            except OSError as err:
+                if failing is None:
+                    self.ctx.log.warning("cannot write to %s (%s); holding %d lines and "
+                                         "trying again every %g s", self.out.path,
+                                         err.strerror or err, len(lines), self.retry_every)
+                failing = failing or time.monotonic()
+                self.ctx.counters.add("write_failures")
+                if self.ctx.stop.wait(self.retry_every):
+                    return False
+                continue
+            if failing is not None:
+                self.ctx.log.info("%s takes lines again (after %.0f s)", self.out.path,
+                                  time.monotonic() - failing)
+            return True
 
     def handle(self, items):
         ctx = self.ctx
@@ -62,7 +119,9 @@ class LineWriter:
             except (MalformedMessage, UnicodeEncodeError) as err:
                 bad.append(Failure(item, f"not a loglines message: {err}", permanent=True))
         if good:
-            self.out.write_synced([line for _, line in good])
+            if not self._write([line for _, line in good]):
+                ctx.call(self.queue.release, ctx.consumer_id, [item.id for item in items])
+                return  # stopping before the file took them: given back untouched
             ctx.call(self.queue.ack, ctx.consumer_id, [item.id for item, _ in good])
         if bad:
             ctx.call(self.queue.fail, ctx.consumer_id, bad)

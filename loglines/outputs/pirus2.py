@@ -20,6 +20,7 @@ from ..runtime.producer import CapWatch, wait_for_room
 from ..usage import plugin as plugins
 from ..usage.item import BadItem, evaluate
 from .delivery import MatomoClient, TrackerClient
+from .delivery.outcome import FAILURE_BODY, REDIRECT_STATUS
 
 
 @functools.lru_cache(maxsize=1024)
@@ -38,8 +39,9 @@ def delivery_client(o, dry_run_file):
     if o.target == "matomo":
         return MatomoClient(endpoint, idsite=o.idsite, token_auth=o.token_auth,
                             bulk_size=o.bulk_size, concurrency=o.concurrency, **common)
+    failure_body = FAILURE_BODY["irus"] if o.failure_body is None else o.failure_body
     return TrackerClient(endpoint, accepted_status=o.success, concurrency=o.concurrency,
-                         ratelimit=o.ratelimit, **common)
+                         ratelimit=o.ratelimit, failure_body=failure_body, **common)
 
 
 class Settle:
@@ -77,6 +79,7 @@ class Pirus2:
             self.dry_run_file.parent.mkdir(parents=True, exist_ok=True)
         self.client = delivery_client(o, self.dry_run_file)
         self.last_warning = 0.0
+        self.redirect_told = False
         self.downstream = CapWatch(ctx.log, "waiting for room", "fetching again")
 
     def handle(self, items):
@@ -124,6 +127,9 @@ class Pirus2:
             del unsent[item.id]
             if outcome.seconds is not None:
                 observe("delivery_seconds", outcome.seconds)
+            if outcome.status in REDIRECT_STATUS and not self.redirect_told:
+                self.redirect_told = True  # the endpoint's fault: once, not per event
+                self.ctx.log.warning("%s", outcome.error)
             if outcome.ok:
                 settle.delivered.append(item.id)
             else:

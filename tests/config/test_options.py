@@ -11,7 +11,7 @@ from loglines.config import load, spec
 from loglines.config.options import KIND_OPTIONS
 
 # The Python type each configobj check gives (a list check gives a tuple).
-CHECK_TYPES = {"string": str, "option": str, "queue_name": str, "integer": int,
+CHECK_TYPES = {"string": str, "regex": str, "option": str, "queue_name": str, "integer": int,
                "float": float, "boolean": bool, "queue_list": tuple, "status_list": tuple,
                "force_list": tuple}
 

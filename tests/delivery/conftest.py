@@ -58,6 +58,10 @@ def default_script(path: str) -> tuple[int, bytes, float]:
         return 200, b"", int(parts[2]) / 1000
     if path.startswith("/big/"):
         return 500, b"x" * 100_000, 0.0
+    if path.startswith("/redirect/"):
+        return int(parts[2]), b"moved", 0.0
+    if path.startswith("/says-error/"):
+        return 200, b"ERROR: the request could not be logged", 0.0
     return 200, b"", 0.0
 
 
@@ -72,6 +76,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
+            if 300 <= status < 400:
+                self.send_header("Location", "https://new.tracker.example/counter/")
             self.end_headers()
             self.wfile.write(body)
             if self.path.startswith("/hang-up/"):

@@ -81,13 +81,33 @@ def test_temporary_statuses(server, make_client, status):
     assert outcome.to_error().temporary is True
 
 
-@pytest.mark.parametrize("status", [400, 404, 301])
+@pytest.mark.parametrize("status", [400, 404, 410])
 def test_permanent_statuses_carry_status_and_body(server, make_client, status):
     outcome = send_one(make_client(server.url(f"/status/{status}/")))
     assert (outcome.ok, outcome.temporary, outcome.status) == (False, False, status)
     assert outcome.error.startswith(f"tracker answered HTTP {status}: answer {status} to /status/")
     error = outcome.to_error()
     assert isinstance(error, DeliveryError) and error.temporary is False
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_keeps_the_event_and_says_where_it_points(server, make_client, status):
+    """The endpoint moved: a configuration error, not the event's fault, so
+    the event is kept (temporary) and the error names the new address."""
+    outcome = send_one(make_client(server.url(f"/redirect/{status}/")))
+    assert (outcome.ok, outcome.temporary, outcome.status) == (False, True, status)
+    assert "https://new.tracker.example/counter/" in outcome.error
+    assert "endpoint_url" in outcome.error
+
+
+def test_an_accepted_status_whose_body_says_error_is_not_delivered(server, make_client):
+    outcome = send_one(make_client(server.url("/says-error/")))
+    assert (outcome.ok, outcome.temporary, outcome.status) == (False, True, 200)
+    assert "ERROR: the request could not be logged" in outcome.error
+    # The check is the target's default and can be set, or switched off.
+    assert send_one(make_client(server.url("/says-error/"), failure_body="")).ok
+    assert send_one(make_client(server.url("/says-error/"), failure_body="nothing")).ok
+    assert send_one(make_client(server.url())).ok  # an empty body is no failure
 
 
 def test_accepted_status_is_configurable(server, make_client):

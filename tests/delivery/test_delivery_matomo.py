@@ -215,9 +215,16 @@ def test_unusable_invalid_indices_leave_the_bulk_temporary(indices):
     assert [v[:2] for v in verdicts(2, reply)] == [(False, True)] * 2
 
 
+def test_a_redirected_bulk_is_kept_for_a_retry_and_says_where(matomo, make_client):
+    matomo.reply = lambda requests, path: (302, b"moved", 0.0)
+    outcomes = make_client(matomo.url()).send_many([(1, DOWNLOAD), (2, PAGE)])
+    assert states(outcomes) == [(False, True)] * 2
+    assert "a redirect to (no Location)" in outcomes[0].error
+
+
 @pytest.mark.parametrize(
     "status, temporary", [(503, True), (500, True), (429, True), (408, True), (400, False),
-                          (403, False), (301, False)]
+                          (403, False), (404, False)]
 )
 def test_http_status_of_the_bulk(matomo, make_client, status, temporary):
     matomo.reply = lambda requests, path: (status, b'{"status":"error","tracked":0}', 0.0)

@@ -30,6 +30,8 @@ class Tracker:
                 body = b"ok" if status == 200 else b"no"
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
+                if 300 <= status < 400:
+                    self.send_header("Location", "https://moved.example/counter/")
                 self.end_headers()
                 self.wfile.write(body)
 

@@ -70,6 +70,23 @@ def test_a_400_dead_letters_that_event_only(instance, tracker):
     assert dead.error.startswith("tracker answered HTTP 400")
 
 
+def test_a_redirecting_tracker_keeps_every_event_and_is_told_once(instance, tracker, caplog):
+    """A moved endpoint is a configuration error: one warning naming the new
+    address, and the events wait for a retry instead of being dead-lettered."""
+    config = instance(queues="retry_delay = 30")
+    tracker.status = 301
+    q = worker_context(config, "worker_pirus2").queue("pirus2")
+    q.push([message(f"GET /{i} 200") for i in range(10)])
+    with caplog.at_level("WARNING", logger="loglines"):
+        run_worker(config, "worker_pirus2")
+    assert len(tracker.refused) == 10
+    stats = q.stats()
+    assert (stats.delayed, stats.dead) == (10, 0)
+    told = [r.getMessage() for r in caplog.records
+            if r.getMessage().startswith("tracker answered HTTP 301, a redirect to")]
+    assert len(told) == 1 and "https://moved.example/counter/" in told[0]
+
+
 def test_an_outage_is_retried_with_backoff_until_every_event_is_delivered(instance, tracker):
     config = instance(queues="retry_delay = 0.05\nretry_max_delay = 0.3")
     tracker.status = 503

@@ -67,6 +67,7 @@ from collections.abc import Callable
 
 from loglines.inputs.files.batch import Batch, Mark
 from loglines.inputs.files.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from loglines.inputs.files.errors import TailError
 from loglines.inputs.files.lines import Block, LineSplitter, Rejected
 from loglines.inputs.files.polling import DEFAULT_POLL_INTERVAL, poll_until
 from loglines.inputs.files.source import Source, stat_or_none
@@ -123,7 +124,12 @@ class FileTailer:
         self._closed = False
         self._resume = load_checkpoint(self.state_path)
         self._start_at_end = self._resume is None and start_at == "end"
-        self._ensure_open()
+        try:
+            self._ensure_open()
+        except TailError:
+            # Unreadable for now (a wrong mode): every read tries again and
+            # says why; start_at applies when it first opens.
+            return
         self._start_at_end = False  # a file appearing later is all new
 
     def __enter__(self) -> FileTailer:

@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable
 
 from loglines.inputs.files.batch import Batch
+from loglines.inputs.files.errors import TailError
 from loglines.inputs.files.file_tailer import DEFAULT_MAX_BYTES, DEFAULT_MAX_LINES, FileTailer
 from loglines.inputs.files.polling import DEFAULT_POLL_INTERVAL, poll_until
 
@@ -67,6 +68,10 @@ class GlobTailer:
         self._now = now
         self._options = {"poll_interval": poll_interval, "now": now, **options}
         self._tailers: dict[str, FileTailer] = {}
+        # path -> why it cannot be read now (unreadable, its checkpoint
+        # cannot be written): the other files are read on meanwhile, and
+        # each read tries it again.
+        self.troubles: dict[str, str] = {}
         self._turn = 0
         self._scanned_at = 0.0
         self._scan(start_at)
@@ -113,7 +118,12 @@ class GlobTailer:
         parts: list[Batch] = []
         lines_left, bytes_left = max_lines, max_bytes
         for tailer in self._in_turn():
-            part = tailer.read(lines_left, bytes_left)
+            try:
+                part = tailer.read(lines_left, bytes_left)
+            except TailError as err:
+                self.troubles[tailer.path] = str(err)
+                continue
+            self.troubles.pop(tailer.path, None)
             if part is None:
                 continue
             parts.append(part)
@@ -133,7 +143,14 @@ class GlobTailer:
 
     def has_data(self) -> bool:
         self._rescan_if_due()
-        return any(tailer.has_data() for tailer in self._tailers.values())
+        return any(map(self._has_data, self._tailers.values()))
+
+    def _has_data(self, tailer: FileTailer) -> bool:
+        """A file in trouble has nothing to say: ``read`` tries it again."""
+        try:
+            return tailer.has_data()
+        except TailError:
+            return False
 
     def wait(self, timeout: float) -> bool:
         """Sleep until ``read`` may have something, at most ``timeout`` seconds."""

@@ -10,16 +10,19 @@ its checkpoint repeats nothing.
 
 
 import os
+import time
 from dataclasses import asdict
 
 import simplejson as json
 
 from ... import message
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .errors import TailError
 from .glob_tailer import GlobTailer
 from .lag import LagPublisher
 
 WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
+COMMIT_RETRY = 5.0  # seconds between two attempts at a checkpoint that cannot be written
 
 
 def positions(section, batch):
@@ -70,10 +73,25 @@ class Watcher:
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
                                      resumed="reading on", full_wait=WAIT)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
+        self.told = {}  # path -> the trouble already told of
+
+    def _tell_troubles(self):
+        """One warning when a file cannot be read, one line when it can again."""
+        troubles = self.tailer.troubles
+        for path, why in troubles.items():
+            if self.told.get(path) != why:
+                self.ctx.log.warning("%s; waiting for it (its position is kept, the other "
+                                     "files are read on)", why)
+                self.ctx.counters.add("read_troubles")
+        for path in set(self.told) - set(troubles):
+            self.ctx.log.info("%s can be read again; reading on", path)
+        self.told = dict(troubles)
 
     def step(self):
         """Read, push and checkpoint one batch; False when there was none."""
         batch = self.tailer.read(max_lines=self.batch_size)
+        if self.tailer.troubles or self.told:
+            self._tell_troubles()
         self.lag.maybe_publish()  # per batch and when idle, at most once a second
         if batch is None:
             self.ctx.counters.flush()
@@ -91,7 +109,29 @@ class Watcher:
             self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",
                                  len(batch.rejects), ", ".join(batch.rejected), self.queue.name)
             self.ctx.notify_dead(self.queue.name, len(batch.rejects), ", ".join(batch.rejected))
-        self.tailer.commit(batch)
+        if not self._commit(batch):
+            return True  # stopping: Redis has the position, adopted at the next start
         self.ctx.counters.add("lines", len(messages))
         self.ctx.counters.flush_due()
         return True
+
+    def _commit(self, batch):
+        """Checkpoint ``batch``; while the state folder cannot be written (a
+        full disk), wait and retry with one warning. Redis already has the
+        position, so a stop meanwhile repeats nothing. False when stopped."""
+        failing = None
+        while True:
+            try:
+                self.tailer.commit(batch)
+            except TailError as err:
+                if failing is None:
+                    self.ctx.log.warning("%s; trying again every %g s (Redis has the "
+                                         "position)", err, COMMIT_RETRY)
+                    failing = time.monotonic()
+                if self.ctx.stop.wait(COMMIT_RETRY):
+                    return False
+                continue
+            if failing is not None:
+                self.ctx.log.info("checkpoint written again after %.0f s",
+                                  time.monotonic() - failing)
+            return True

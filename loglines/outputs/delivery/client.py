@@ -11,6 +11,7 @@ backoff (docs/guarantees.md, guarantee 4) instead of a thread sleeping on it.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,10 +19,14 @@ from http.client import HTTPException
 from typing import Any
 
 from loglines.outputs.delivery.outcome import (
+    FAILURE_BODY,
+    REDIRECT_STATUS,
     InvalidClientSettings,
     Outcome,
+    body_error,
     exception_error,
     is_temporary_status,
+    redirect_error,
     status_error,
 )
 from loglines.outputs.delivery.pooled import Pooled
@@ -42,6 +47,7 @@ class TrackerClient(Pooled):
         ratelimit: float = 0.0,
         dry_run_file: str | os.PathLike | None = None,
         user_agent: str = "loglines/0.1",
+        failure_body: str | None = FAILURE_BODY["irus"],
         *,
         now: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -50,6 +56,8 @@ class TrackerClient(Pooled):
             timeout, connect_timeout, accepted_status, concurrency, ratelimit, user_agent
         )
         self._check_dry_run_file(dry_run_file)
+        # A body that says "not counted" although the status is accepted.
+        self._failure_body = re.compile(failure_body) if failure_body else None
         self._endpoint = Endpoint(endpoint_url)
         self._dry_run_file = dry_run_file
         self._limiter = RateLimiter(ratelimit, now=now, sleep=sleep) if ratelimit else None
@@ -83,7 +91,7 @@ class TrackerClient(Pooled):
             self._limiter.wait()
         started = time.monotonic()
         try:
-            status, body = self._pool.request("GET", event.target, self._headers)
+            status, body, location = self._pool.request("GET", event.target, self._headers)
         except (HTTPException, OSError) as exc:
             # Timeouts, refused, reset, DNS, TLS: the tracker may be back later.
             error = scrub(exception_error(exc), event.secrets)
@@ -91,7 +99,14 @@ class TrackerClient(Pooled):
                            time.monotonic() - started)
         seconds = time.monotonic() - started
         if status in self.accepted_status:
+            if self._failure_body is not None and self._failure_body.search(
+                    body.decode("utf-8", "replace")):
+                error = body_error(status, body, event.secrets)
+                return Outcome(key, False, True, status, error, event.shown, seconds)
             return Outcome(key, True, False, status, None, event.shown, seconds)
+        if status in REDIRECT_STATUS:
+            error = redirect_error(status, location, event.secrets)
+            return Outcome(key, False, True, status, error, event.shown, seconds)
         error = status_error(status, body, event.secrets)
         return Outcome(key, False, is_temporary_status(status), status, error, event.shown,
                        seconds)

@@ -17,11 +17,18 @@ import http.client
 import select
 import ssl
 import threading
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 # A tracker answers with an empty body or a pixel; a longer body is read no
 # further and its connection dropped, so a broken proxy cannot eat memory.
 MAX_BODY_BYTES = 64 * 1024
+
+
+class Answer(NamedTuple):
+    status: int
+    body: bytes
+    location: str | None
 
 
 class _Timeouts:
@@ -57,9 +64,10 @@ class Origin:
         self._open: set[http.client.HTTPConnection] = set()
 
     def request(self, method: str, target: str, headers: dict, body: bytes | None = None
-                ) -> tuple[int, bytes]:
-        """Send one request and read its answer: (status, at most MAX_BODY_BYTES + 1
-        bytes of the body; more than MAX_BODY_BYTES says it was cut)."""
+                ) -> Answer:
+        """Send one request and read its answer: the status, at most MAX_BODY_BYTES + 1
+        bytes of the body (more than MAX_BODY_BYTES says it was cut), and the
+        Location of a redirect."""
         conn = self._connection()
         try:
             conn.request(method, target, body=body, headers=headers)
@@ -78,7 +86,7 @@ class Origin:
             answer, reusable = b"", False
         if not reusable:
             self._drop(conn)
-        return response.status, answer
+        return Answer(response.status, answer, response.getheader("Location"))
 
     def close(self) -> None:
         with self._lock:

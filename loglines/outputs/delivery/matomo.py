@@ -34,10 +34,12 @@ from loglines.outputs.delivery.matomo_params import (
     verdicts,
 )
 from loglines.outputs.delivery.outcome import (
+    REDIRECT_STATUS,
     InvalidClientSettings,
     Outcome,
     exception_error,
     is_temporary_status,
+    redirect_error,
     status_error,
 )
 from loglines.outputs.delivery.pooled import Pooled
@@ -130,10 +132,14 @@ class MatomoClient(Pooled):
         body = self._body(bulk, self._token).encode("utf-8")
         started = time.monotonic()
         try:
-            status, reply = self._pool.request("POST", self._target, self._headers, body)
+            status, reply, location = self._pool.request("POST", self._target, self._headers,
+                                                         body)
         except (HTTPException, OSError) as exc:
             # Timeouts, refused, reset, DNS, TLS: the tracker may be back later.
             return self._all(bulk, False, True, None, exception_error(exc),
+                             time.monotonic() - started)
+        if status in REDIRECT_STATUS:
+            return self._all(bulk, False, True, status, redirect_error(status, location),
                              time.monotonic() - started)
         return self._judge(bulk, status, reply, time.monotonic() - started)
 

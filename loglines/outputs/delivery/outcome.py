@@ -17,6 +17,12 @@ from loglines.errors import DeliveryError
 # and a dead-letter record.
 BODY_PREFIX_CHARS = 200
 TEMPORARY_STATUS = frozenset({408, 429})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
+# What a tracker that answers 200 says in its body when it did not count the
+# event, per target; ``failure_body`` in the section overrides it ('' : none).
+# The IRUS tracker's error page starts with ERROR; a Matomo bulk reply is
+# JSON, judged by its counts instead.
+FAILURE_BODY = {"irus": r"(?i)\A\s*error\b", "matomo": ""}
 
 
 class InvalidClientSettings(DeliveryError, ValueError):
@@ -74,6 +80,19 @@ def status_error(status: int, body: bytes, secrets: Iterable[str] = ()) -> str:
     if len(text) > BODY_PREFIX_CHARS:
         text = text[:BODY_PREFIX_CHARS] + "..."
     return f"tracker answered HTTP {status}: {text}" if text else f"tracker answered HTTP {status}"
+
+
+def redirect_error(status: int, location: str | None, secrets: Iterable[str] = ()) -> str:
+    """A redirect is the endpoint's fault, not the event's: told with where
+    it points, and kept for a retry once endpoint_url is put right."""
+    where = scrub(location, secrets)[:BODY_PREFIX_CHARS] if location else "(no Location)"
+    return (f"tracker answered HTTP {status}, a redirect to {where}: endpoint_url is out of "
+            "date; the events are kept and retried, set endpoint_url to the new address")
+
+
+def body_error(status: int, body: bytes, secrets: Iterable[str] = ()) -> str:
+    """An accepted status whose body says the event was not counted."""
+    return "tracker reported a failure in its answer: " + status_error(status, body, secrets)
 
 
 def exception_error(exc: BaseException) -> str:
