@@ -59,7 +59,9 @@ def _fields(text):
 def _utc(text):
     text = text.strip().strip("[]")
     year, month, day, hh, mm, ss, offset = _fields(text)
-    local = datetime(year, month, day, hh, mm, ss, tzinfo=timezone.utc)
+    # A leap second (23:59:60) is a real time that datetime cannot hold:
+    # counted in the second before it, on the right day.
+    local = datetime(year, month, day, hh, mm, 59 if ss == 60 else ss, tzinfo=timezone.utc)
     try:
         return local - _offset(offset)
     except OverflowError:  # year 1 or 9999 pushed out of range by the offset
