@@ -110,6 +110,8 @@ class Pirus2Options(ProgramOptions):
     log_format: str
     exclude_user_agents: tuple[str, ...]
     exclude_ips: tuple[str, ...]
+    earliest_event_year: int
+    future_tolerance: float
     dspace_rest_url: str | None
     lookup_timeout: float
     exclude_datastreams: tuple[str, ...]

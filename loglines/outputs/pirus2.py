@@ -18,6 +18,7 @@ from ..config import PluginConfigView
 from ..queue import Failure
 from ..runtime.producer import CapWatch, wait_for_room
 from ..usage import plugin as plugins
+from ..usage.evaluate import IMPLAUSIBLE_TIME
 from ..usage.item import BadItem, evaluate
 from .delivery import MatomoClient, TrackerClient
 from .delivery.outcome import FAILURE_BODY, REDIRECT_STATUS
@@ -110,9 +111,12 @@ class Pirus2:
                 settle.failures.append(Failure(item, str(err), permanent=not err.temporary))
                 continue
             if result.params is None and result.rejected:
-                reason = f"unparseable line: {result.rejected}"
+                if result.rejected_kind == IMPLAUSIBLE_TIME:
+                    reason, counter = result.rejected, "rejected_implausible_time"
+                else:
+                    reason, counter = f"unparseable line: {result.rejected}", "rejected_unparseable"
                 settle.failures.append(Failure(item, reason, permanent=True))
-                self.ctx.counters.add("rejected_unparseable")
+                self.ctx.counters.add(counter)
             elif result.params is None:
                 settle.other.append(item.id)
                 self.ctx.counters.add(_counter_name("excluded", result.exclusion or "other"))

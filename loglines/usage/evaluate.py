@@ -11,6 +11,8 @@ from . import irus
 from .eligibility import exclusion
 from .message import parse_fields
 
+IMPLAUSIBLE_TIME = "implausible_time"
+
 
 class Hit(NamedTuple):
     """What ``classify`` found: a usage event of an item."""
@@ -71,6 +73,13 @@ def openurl_params(settings, pl, classify):
     fields = _fields(settings, pl)
     if fields is None:
         return excluded(pl, f"unparseable: {pl.get('rejected_kind', 'not_parsed')}")
+    implausible = settings.window.problem(fields["utc"]) if settings.window else None
+    if implausible:
+        # Not a non-event to pass on: kept in the dead letters, where a
+        # wider window and a requeue can still send it.
+        pl["rejected"] = f"{implausible} (earliest_event_year, future_tolerance)"
+        pl["rejected_kind"] = IMPLAUSIBLE_TIME
+        return {}
     ip = settings.client_ip(fields.get("remote_addr") or fields.get("host"),
                             fields.get("x_forwarded_for"))
     reason = exclusion(fields.get("method"), fields.get("status"), fields.get("user_agent"),

@@ -36,6 +36,13 @@ class Evaluated:
         return None
 
     @property
+    def rejected_kind(self):
+        """The kind of ``rejected``, when the plugin names it."""
+        if isinstance(self.parsed, dict) and isinstance(self.parsed.get("rejected_kind"), str):
+            return self.parsed["rejected_kind"]
+        return None
+
+    @property
     def exclusion(self):
         """The plugin's reason for a non-event, when it gives one."""
         if isinstance(self.parsed, dict) and isinstance(self.parsed.get("excluded"), str):

@@ -25,6 +25,7 @@ from .client_ip import ClientIP
 from .irus import REQ_ID_MODES
 from .logformat import LogFormat, compile_format
 from .robots import RobotFilter, compile_networks, compile_patterns
+from .timestamps import TimeWindow
 
 # The defaults of the keys every default plugin reads; the pirus2 block of
 # loglines/config/spec.py declares the same (a test keeps the two equal).
@@ -38,6 +39,11 @@ DEFAULTS = {
     "log_format": "combined",
     "exclude_user_agents": [],
     "exclude_ips": [],
+    # The plausible event times: a line dated before this year (no
+    # repository log is older than the web), or further ahead than this many
+    # seconds (a wrong clock), is dead-lettered, not sent.
+    "earliest_event_year": 1995,
+    "future_tolerance": 3600.0,
 }
 
 
@@ -132,6 +138,7 @@ class Settings:
     base_url: str | None
     rfr_id: str | None
     oai_prefix: str | None
+    window: "TimeWindow | None" = None
     extra: object = None  # what the plugin's own builder made of its keys
     _sites: dict = field(default_factory=dict, repr=False)
 
@@ -198,6 +205,8 @@ def _build(c, section, build_extra):
                                             r.where("trusted_proxies"))),
         robots=robots, req_id=mode, req_id_salt=salt or "",
         base_url=r.url("base_url"), rfr_id=r.text("rfr_id"), oai_prefix=r.text("oai_prefix"),
+        window=TimeWindow(int(r.number("earliest_event_year", DEFAULTS["earliest_event_year"])),
+                          r.number("future_tolerance", DEFAULTS["future_tolerance"])),
         extra=build_extra(r) if build_extra else None,
     )
 

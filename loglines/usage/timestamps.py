@@ -6,8 +6,10 @@ timestamp, so whole results are cached; offsets are few, so they are
 cached apart as well.
 """
 
+import calendar
 import functools
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -80,3 +82,30 @@ def to_utc(text):
     utc = _utc(text)
     return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
             f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
+
+
+@functools.lru_cache(maxsize=4096)
+def utc_to_unix(utc):
+    """The Unix time of a ``to_utc`` text (``2010-10-17T02:04:42Z``)."""
+    return calendar.timegm((int(utc[0:4]), int(utc[5:7]), int(utc[8:10]), int(utc[11:13]),
+                            int(utc[14:16]), int(utc[17:19])))
+
+
+class TimeWindow:
+    """The event times that are plausible: from the start of year
+    ``earliest`` to ``ahead`` seconds from now (``clock``: Unix time)."""
+
+    def __init__(self, earliest, ahead, clock=time.time):
+        self.earliest, self.ahead, self.clock = earliest, ahead, clock
+
+    def __repr__(self):
+        return f"TimeWindow(from {self.earliest}, ahead={self.ahead:g} s)"
+
+    def problem(self, utc):
+        """None when ``utc`` (a ``to_utc`` text) is plausible, else why not."""
+        if int(utc[0:4]) < self.earliest:
+            return f"event time {utc} is before {self.earliest}"
+        ahead = utc_to_unix(utc) - self.clock()
+        if ahead > self.ahead:
+            return f"event time {utc} is {ahead / 3600:.1f} h ahead of this host's clock"
+        return None

@@ -295,3 +295,31 @@ def test_the_worker_never_logs_the_endpoint_credentials(instance, tracker, caplo
         run_worker(config, "worker_pirus2")
     assert "delivering events" in caplog.text
     assert "s3cr3t" not in caplog.text and "t0k3n" not in caplog.text
+
+
+def test_events_dated_implausibly_are_dead_lettered_not_sent(instance, tracker):
+    """A line from 1900 or from next year (a wrong clock) is kept with its
+    reason and counted; the tracker gets only the plausible one."""
+    import time
+    from pathlib import Path
+
+    eprints = Path(__file__).resolve().parents[2] / "plugins" / "eprints.py"
+    config = instance(plugin=eprints, extra="base_url = https://repo.example.ac.uk")
+    ctx = worker_context(config, "worker_pirus2")
+    q = ctx.queue("pirus2")
+
+    def line(stamp):
+        return (f'1.2.3.4 - - [{stamp}] "GET /1234/1/paper.pdf HTTP/1.1" 200 100 "-" '
+                '"Mozilla/5.0 (X11; Linux x86_64)"')
+
+    now = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime())
+    ahead = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(time.time() + 400 * 86400))
+    q.push([message(line("01/Jan/1900:00:00:00 +0000")), message(line(now)),
+            message(line(ahead))])
+    run_worker(config, "worker_pirus2")
+    assert len(tracker.accepted) == 1
+    dead = sorted(d.error for d in q.dead_items())
+    assert dead[0].startswith("event time 1900-01-01T00:00:00Z is before 1995")
+    assert " h ahead of this host's clock" in dead[1]
+    assert all("(earliest_event_year, future_tolerance)" in e for e in dead)
+    assert ctx.store.counts("worker_pirus2")["rejected_implausible_time"] == 2
