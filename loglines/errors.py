@@ -37,6 +37,13 @@ class QueueUnavailable(QueueError):
     """Redis could not be reached; the caller retries with backoff."""
 
 
+class QueueRefused(QueueUnavailable):
+    """Redis is up but refuses writes: out of memory at ``maxmemory`` with
+    noeviction (OOM), or its disk failing (MISCONF). As temporary as an
+    outage: producers pause, consumers retry, and what frees memory (acks,
+    deletes) still goes through under OOM."""
+
+
 class PluginError(LoglinesError):
     """A plugin could not be loaded or does not follow the contract."""
 

@@ -6,11 +6,15 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from .errors import QueueError, QueueUnavailable
+from .errors import QueueError, QueueRefused, QueueUnavailable
 
 # Answers of a Redis that is up but cannot serve yet (loading its AOF, a
 # replica during failover): the caller waits and tries again.
 _TRANSIENT_REPLIES = ("LOADING", "READONLY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN")
+# Writes refused until memory or disk returns. Inside a script the reply
+# is prefixed with where it failed, so these are searched, not matched.
+_REFUSED = {"OOM command not allowed": "out of memory (maxmemory, noeviction)",
+            "MISCONF": "its disk is failing (RDB or AOF writes)"}
 
 
 @contextmanager
@@ -21,6 +25,9 @@ def translated_errors():
         raise QueueUnavailable(f"Redis unavailable: {err}") from err
     except redis.ResponseError as err:
         text = str(err)
+        why = next((why for reply, why in _REFUSED.items() if reply in text), None)
+        if why:
+            raise QueueRefused(f"Redis refuses writes: {why}: {text[:200]}") from err
         if text.startswith(_TRANSIENT_REPLIES):
             raise QueueUnavailable(f"Redis not ready: {text}") from err
         raise QueueError(f"Redis refused a command: {text}") from err

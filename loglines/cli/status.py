@@ -27,6 +27,7 @@ def collect(ctx):
     sections = worker_sections(ctx.config.programs, spec.PROCESS_KINDS)
     return {
         "redis": ctx.redis_settings.describe(),
+        "redis_writes": store.write_problem(),
         "prefix": ctx.config.queues.prefix,
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in store.consumers()],
@@ -54,6 +55,8 @@ def run(ctx):
         out(json.dumps(report, indent=2, sort_keys=True))
         return 0
     out(f"{report['redis']}, key prefix {{{report['prefix']}}}")
+    if report["redis_writes"]:
+        out(f"WARNING: {report['redis_writes']}")
     out()
     out(f"{'queue':<24} {'ready':>10} {'in-flight':>10} {'delayed':>10} {'dead':>10}")
     for q in report["queues"]:

@@ -8,6 +8,7 @@ then that of the nearest note at or before its id, at most a second too old,
 for one small script call per second per producer.
 """
 
+from ..errors import QueueRefused
 from ..redis_connection import translated_errors
 
 
@@ -31,7 +32,11 @@ def oldest_ages(client, keyspace, names, now_ms):
         for name, tail in tails.items():
             pushed = None if tail is None else push_time_ms(client, keyspace, int(tail))
             ages[name] = None if pushed is None else max(0.0, (now_ms - pushed) / 1000.0)
-        trim(client, keyspace, [int(t) for t in tails.values() if t is not None])
+    try:
+        with translated_errors():
+            trim(client, keyspace, [int(t) for t in tails.values() if t is not None])
+    except QueueRefused:
+        pass  # housekeeping only: a Redis refusing writes still answers status
     return ages
 
 

@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 
-from ..errors import LoglinesError, QueueUnavailable
+from ..errors import LoglinesError, QueueRefused, QueueUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,23 @@ class Heartbeat:
         self._registered = False
         self._last_recovery = 0.0
         self._failing = False
+        # When a beat was last refused (Redis out of memory or disk): nobody
+        # could beat then, so nobody is presumed dead for a consumer timeout
+        # after it, or live consumers would be recovered from.
+        self._refused_at = None
+        self.consumer_timeout = store.consumer_timeout
 
     def start(self):
-        """Register synchronously (before any fetch), then beat in the background."""
-        self.beat()
+        """Register synchronously (before any fetch), then beat in the background.
+
+        A Redis refusing writes does not keep the worker from starting: it
+        may drain (acks free memory), and the thread registers it as soon
+        as Redis takes writes again. Nobody is presumed dead meanwhile.
+        """
+        try:
+            self.beat()
+        except QueueRefused as err:
+            self._refused(err)
         self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
         self._thread.start()
 
@@ -79,6 +92,8 @@ class Heartbeat:
             if self._failing:
                 log.info("heartbeat: Redis reachable again")
             self._failing = False
+        except QueueRefused as err:
+            self._refused(err)
         except QueueUnavailable as err:
             if not self._failing:
                 log.warning("heartbeat: %s", err)
@@ -86,7 +101,16 @@ class Heartbeat:
         except Exception:  # the thread must outlive any surprise; log it whole
             log.exception("heartbeat failed")
 
+    def _refused(self, err):
+        if not self._failing:
+            log.warning("heartbeat: %s; going on, registered once Redis takes writes", err)
+        self._failing = True
+        self._refused_at = time.monotonic()
+
     def recovery_pass(self):
+        if (self._refused_at is not None
+                and time.monotonic() - self._refused_at < self.consumer_timeout):
+            return None  # beats were refused lately: silence proves nobody dead
         if not self.store.try_lock_recovery(self.recovery_interval * 0.9):
             return None
         report = self.store.recover()

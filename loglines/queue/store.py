@@ -124,6 +124,23 @@ class QueueStore:
                 px=max(1, int(hold_seconds * 1000)),
             ))
 
+    def write_problem(self):
+        """Why Redis refuses writes now, in a sentence; None while it takes them."""
+        with translated_errors():
+            pipe = self.client.pipeline(transaction=False)
+            pipe.info("memory").info("persistence")
+            memory, persistence = pipe.execute()
+        used, limit = int(memory.get("used_memory", 0)), int(memory.get("maxmemory", 0))
+        if limit and used >= limit and memory.get("maxmemory_policy") == "noeviction":
+            return (f"Redis refuses writes: it uses {used / 2**20:.1f} MB of its maxmemory "
+                    f"{limit / 2**20:.1f} MB (noeviction); producers wait, consumers drain")
+        for key, what in (("aof_last_write_status", "its AOF"),
+                          ("rdb_last_bgsave_status", "its last RDB save")):
+            if persistence.get(key) == "err":
+                return (f"Redis may refuse writes: writing {what} failed (a full or failing "
+                        "disk); producers and acknowledgements wait until it works")
+        return None
+
     def redis_uptime(self):
         with translated_errors():
             return int(self.client.info("server")["uptime_in_seconds"])

@@ -416,11 +416,15 @@ def test_wait_times_out_without_data(log, state):
     assert not tailer.wait(0.1)
 
 
-def test_a_directory_at_the_path_is_a_tail_error(tmp_path, state):
+def test_a_directory_at_the_path_is_a_tail_error_at_each_read(tmp_path, state):
+    """Built all the same (the watcher waits for such a file), then each read
+    says why it cannot be followed."""
     os.mkdir(tmp_path / "dir.log")
-    with pytest.raises(TailError) as info:
-        FileTailer(str(tmp_path / "dir.log"), state)
-    assert isinstance(info.value, LoglinesError)
+    tailer = FileTailer(str(tmp_path / "dir.log"), state)
+    for _ in range(2):
+        with pytest.raises(TailError) as info:
+            tailer.read()
+        assert isinstance(info.value, LoglinesError) and "not a regular file" in str(info.value)
 
 
 def test_corrupt_state_is_a_tail_error(log, state):
