@@ -128,7 +128,7 @@ def ingest(inst: Instance, log: Path, lines: int) -> float:
         start = end = time.perf_counter()
         while watcher.step():  # the last step waits for data that never comes
             end = time.perf_counter()
-        watcher.tailer.close()
+        watcher.close()
         pushed = ctx.queue("loglines").stats().ready
     finally:
         ctx.close()

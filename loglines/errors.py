@@ -44,6 +44,11 @@ class QueueRefused(QueueUnavailable):
     deletes) still goes through under OOM."""
 
 
+class AlreadyRunning(LoglinesError):
+    """A program of which one copy may run (the tailer of one checkpoint) is
+    running already; the text names the holder."""
+
+
 class PluginError(LoglinesError):
     """A plugin could not be loaded or does not follow the contract."""
 

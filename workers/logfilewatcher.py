@@ -25,5 +25,5 @@ def run(ctx):
             if not watcher.step() and ctx.burst:
                 break
     finally:
-        watcher.tailer.close()
+        watcher.close()
     return 0

@@ -1,6 +1,7 @@
 """loglines redis: run the embedded Redis in the foreground (for supervisord)."""
 
 from .. import embedded_redis
+from ..runtime.parent import end_with_parent, under_supervisord
 
 
 def add_parser(subparsers):
@@ -11,4 +12,6 @@ def add_parser(subparsers):
 
 
 def run(ctx):
+    if under_supervisord():
+        end_with_parent()  # kept across the exec: Redis stops with its supervisord
     embedded_redis.run(ctx.config, ctx.redis_name)  # replaces this process

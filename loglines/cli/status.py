@@ -25,14 +25,34 @@ def collect(ctx):
     names = sorted(set(store.known_queues()) | ctx.configured_queues())
     queues = [store.queue(n).stats() for n in names]
     sections = worker_sections(ctx.config.programs, spec.PROCESS_KINDS)
+    consumers = store.consumers()
     return {
         "redis": ctx.redis_settings.describe(),
         "redis_writes": store.write_problem(),
+        "doubles": doubles(consumers),
         "prefix": ctx.config.queues.prefix,
         "queues": [vars(q) for q in queues],
-        "consumers": [vars(c) for c in store.consumers()],
+        "consumers": [vars(c) for c in consumers],
         "counts": {name: store.counts(name) for name in sections},
     } | add_live(ctx, sections, queues)
+
+
+# Programs of which one process per host may run: a second tailer on the
+# same checkpoint pushes every line twice.
+SINGLETON_KINDS = ("logfilewatcher",)
+
+
+def doubles(consumers):
+    """One line per singleton role that more than one live consumer claims."""
+    claims = {}
+    for c in consumers:
+        info = c.info
+        if c.alive and info.get("kind") in SINGLETON_KINDS:
+            role = (info.get("section"), info.get("process_num"), info.get("host"))
+            claims.setdefault(role, []).append(f"pid {info.get('pid', '?')}")
+    return [f"[{section}] process {num} runs {len(pids)} times on {host} ({', '.join(pids)}): "
+            "every line is pushed that many times; stop all but one"
+            for (section, num, host), pids in claims.items() if len(pids) > 1]
 
 
 def add_live(ctx, sections, queues):
@@ -55,8 +75,8 @@ def run(ctx):
         out(json.dumps(report, indent=2, sort_keys=True))
         return 0
     out(f"{report['redis']}, key prefix {{{report['prefix']}}}")
-    if report["redis_writes"]:
-        out(f"WARNING: {report['redis_writes']}")
+    for line in warnings(report):
+        out(f"WARNING: {line}")
     out()
     out(f"{'queue':<24} {'ready':>10} {'in-flight':>10} {'delayed':>10} {'dead':>10}")
     for q in report["queues"]:
@@ -84,6 +104,10 @@ def run(ctx):
     for name, counts in counted.items():
         out(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
+
+
+def warnings(report):
+    return [w for w in (report["redis_writes"], *report["doubles"]) if w]
 
 
 def print_live(report):

@@ -13,6 +13,7 @@ from ..config import spec
 from ..errors import ConfigError
 from ..queue import reconnect
 from ..runtime.context import WorkerContext
+from ..runtime.parent import end_with_parent, under_supervisord
 from ..runtime.stop import StopFlag
 
 # Every kind of [logger_*] / [worker_*] section has a module of its name in workers/.
@@ -43,6 +44,8 @@ def run(ctx):
     args.redis = redis_name
     stop = StopFlag()
     stop.install()
+    if under_supervisord():
+        end_with_parent()  # a killed supervisord leaves no orphan behind
     module = importlib.import_module(f"loglines.workers.{section.kind}")
     worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
                                burst=args.burst)

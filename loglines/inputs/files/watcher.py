@@ -16,6 +16,7 @@ from dataclasses import asdict
 import simplejson as json
 
 from ... import message
+from ...runtime.singleton import Singleton
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .errors import TailError
 from .glob_tailer import GlobTailer
@@ -65,6 +66,7 @@ class Watcher:
         self.batch_size = o.batch_size
         state_dir = ctx.config.resolve(o.state_dir) / ctx.section.name
         state_dir.mkdir(parents=True, exist_ok=True)
+        self.lock = Singleton(state_dir / ".lock", f"[{ctx.section.name}]'s tailer")
         adopt_positions(ctx, state_dir)
         self.tailer = GlobTailer(
             str(ctx.config.resolve(o.logfile)), state_dir, start_at=o.start_at,
@@ -74,6 +76,10 @@ class Watcher:
                                      resumed="reading on", full_wait=WAIT)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
         self.told = {}  # path -> the trouble already told of
+
+    def close(self):
+        self.tailer.close()
+        self.lock.release()
 
     def _tell_troubles(self):
         """One warning when a file cannot be read, one line when it can again."""
