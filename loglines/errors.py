@@ -49,6 +49,11 @@ class AlreadyRunning(LoglinesError):
     running already; the text names the holder."""
 
 
+class InstanceMismatch(LoglinesError):
+    """The Redis and prefix are another instance's, or Redis lost this
+    instance's data; workers must not carry on as if nothing happened."""
+
+
 class PluginError(LoglinesError):
     """A plugin could not be loaded or does not follow the contract."""
 

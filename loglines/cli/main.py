@@ -14,6 +14,7 @@ from . import (
     dead,
     enable,
     exit_codes,
+    instance,
     notify,
     plugin_test,
     redis_server,
@@ -25,7 +26,7 @@ from . import (
 from .context import Context
 
 COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test,
-            replay, notify)
+            replay, notify, instance)
 
 
 def parser():

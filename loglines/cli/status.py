@@ -5,6 +5,7 @@ import json
 import time
 
 from ..config import spec
+from ..runtime import instance
 from .context import out
 
 
@@ -29,6 +30,7 @@ def collect(ctx):
     return {
         "redis": ctx.redis_settings.describe(),
         "redis_writes": store.write_problem(),
+        "instance": instance.problem(ctx.config, store),
         "doubles": doubles(consumers),
         "prefix": ctx.config.queues.prefix,
         "queues": [vars(q) for q in queues],
@@ -107,7 +109,7 @@ def run(ctx):
 
 
 def warnings(report):
-    return [w for w in (report["redis_writes"], *report["doubles"]) if w]
+    return [w for w in (report["instance"], report["redis_writes"], *report["doubles"]) if w]
 
 
 def print_live(report):

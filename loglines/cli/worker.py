@@ -12,6 +12,7 @@ from .. import log
 from ..config import spec
 from ..errors import ConfigError
 from ..queue import reconnect
+from ..runtime import instance
 from ..runtime.context import WorkerContext
 from ..runtime.parent import end_with_parent, under_supervisord
 from ..runtime.stop import StopFlag
@@ -50,6 +51,9 @@ def run(ctx):
     worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
                                burst=args.burst)
     try:
+        # Another instance's queues, or a Redis that lost this one's data:
+        # stop here with one line rather than carry on.
+        worker_ctx.call(instance.check, ctx.config, worker_ctx.store)
         return module.run(worker_ctx)
     except reconnect.Stopped:
         return 0  # asked to stop while waiting for Redis

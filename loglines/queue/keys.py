@@ -25,6 +25,7 @@ Deployment-wide:
     {p}:consumers        ZSET   consumer id -> last heartbeat (ms, Redis clock)
     {p}:consumer-info    HASH   consumer id -> JSON (host, pid, section, queues)
     {p}:recovery-lock    STRING held by the one process running a recovery pass
+    {p}:instance         HASH   id, generation, created: whose queues these are
     {p}:counts:SECTION   HASH   counter name -> total, per configured program
     {p}:positions        HASH   producer's input -> how far Redis has it (JSON)
 
@@ -96,6 +97,10 @@ class Keyspace:
     @property
     def recovery_lock(self):
         return f"{self.base}:recovery-lock"
+
+    @property
+    def instance(self):
+        return f"{self.base}:instance"
 
     @property
     def positions(self):
