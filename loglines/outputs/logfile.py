@@ -6,11 +6,11 @@ renamed or removed it), it is reopened at its path.
 """
 
 import os
-import time
 
 from .. import message
 from ..errors import MalformedMessage
 from ..queue import Failure
+from ..runtime.retrying import until_done
 
 RETRY_EVERY = 5.0  # seconds between two attempts at a file that cannot be written
 
@@ -91,24 +91,11 @@ class LineWriter:
         """Write until the file takes the lines (a full disk, a folder made
         unwritable, are waited out with one warning and one line when it
         works again); False when asked to stop first."""
-        failing = None
-        while True:
-            try:
-                self.out.write_synced(lines)
-            except OSError as err:
-                if failing is None:
-                    self.ctx.log.warning("cannot write to %s (%s); holding %d lines and "
-                                         "trying again every %g s", self.out.path,
-                                         err.strerror or err, len(lines), self.retry_every)
-                failing = failing or time.monotonic()
-                self.ctx.counters.add("write_failures")
-                if self.ctx.stop.wait(self.retry_every):
-                    return False
-                continue
-            if failing is not None:
-                self.ctx.log.info("%s takes lines again (after %.0f s)", self.out.path,
-                                  time.monotonic() - failing)
-            return True
+        return until_done(
+            self.ctx, lambda: self.out.write_synced(lines), OSError, self.retry_every,
+            lambda err: f"cannot write to {self.out.path} ({err.strerror or err}); holding "
+                        f"{len(lines)} lines",
+            lambda seconds: f"{self.out.path} takes lines again (after {seconds:.0f} s)")
 
     def handle(self, items):
         ctx = self.ctx

@@ -10,12 +10,12 @@ its checkpoint repeats nothing.
 
 
 import os
-import time
 from dataclasses import asdict
 
 import simplejson as json
 
 from ... import message
+from ...runtime.retrying import until_done
 from ...runtime.singleton import Singleton
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .errors import TailError
@@ -125,19 +125,6 @@ class Watcher:
         """Checkpoint ``batch``; while the state folder cannot be written (a
         full disk), wait and retry with one warning. Redis already has the
         position, so a stop meanwhile repeats nothing. False when stopped."""
-        failing = None
-        while True:
-            try:
-                self.tailer.commit(batch)
-            except TailError as err:
-                if failing is None:
-                    self.ctx.log.warning("%s; trying again every %g s (Redis has the "
-                                         "position)", err, COMMIT_RETRY)
-                    failing = time.monotonic()
-                if self.ctx.stop.wait(COMMIT_RETRY):
-                    return False
-                continue
-            if failing is not None:
-                self.ctx.log.info("checkpoint written again after %.0f s",
-                                  time.monotonic() - failing)
-            return True
+        return until_done(self.ctx, lambda: self.tailer.commit(batch), TailError, COMMIT_RETRY,
+                          lambda err: f"{err} (Redis has the position)",
+                          lambda seconds: f"checkpoint written again after {seconds:.0f} s")
