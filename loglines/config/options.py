@@ -86,6 +86,7 @@ class Pirus2Options(ProgramOptions):
     success: tuple[int, ...]
     failure_body: str | None
     timeout: float
+    timeout_ceiling: float | None
     connect_timeout: float
     pauseonfail: float | None
     ratelimit: float
@@ -121,6 +122,13 @@ class Pirus2Options(ProgramOptions):
     max_attempts: int | None
     retry_delay: float | None
     retry_max_delay: float | None
+
+    def longest_read(self):
+        """How long the read timeout may grow while the tracker answers late:
+        ``timeout_ceiling``, twice ``timeout`` unless set, never below it."""
+        if self.timeout_ceiling is None:
+            return 2 * self.timeout
+        return max(self.timeout, self.timeout_ceiling)
 
     def retry_for(self, queue):
         """2010's ``pauseonfail`` is the backoff cap; the retry keys win over it."""

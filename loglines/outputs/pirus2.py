@@ -36,7 +36,7 @@ def delivery_client(o, dry_run_file):
     (bulk POSTs, for OpenAIRE UsageCounts)."""
     endpoint = o.endpoint_url or "http://dry-run.invalid/"
     common = dict(timeout=o.timeout, connect_timeout=o.connect_timeout,
-                  dry_run_file=dry_run_file)
+                  dry_run_file=dry_run_file, timeout_ceiling=o.longest_read())
     if o.target == "matomo":
         return MatomoClient(endpoint, idsite=o.idsite, token_auth=o.token_auth,
                             bulk_size=o.bulk_size, concurrency=o.concurrency, **common)

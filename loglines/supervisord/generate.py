@@ -223,10 +223,11 @@ def _stopwaitsecs(program, where, warnings):
     floor = _STOPWAIT.get(program.kind, _STOPWAIT_DEFAULT)
     why = "the time this kind of program needs to stop cleanly"
     if program.kind == "pirus2":
-        longest = program.options.timeout + program.options.connect_timeout
+        longest = program.options.longest_read() + program.options.connect_timeout
         floor = max(floor, math.ceil(longest) + _DELIVERY_MARGIN)
-        why = (f"connect_timeout + timeout + a {_DELIVERY_MARGIN}s margin, so a delivery "
-               "in flight can finish")
+        why = (f"connect_timeout + the longest read timeout (timeout_ceiling, 2 x timeout "
+               f"unless set) + a {_DELIVERY_MARGIN}s margin, so a delivery in flight can "
+               "finish")
     wanted = program.options.stopwaitsecs
     if wanted is None:
         return floor

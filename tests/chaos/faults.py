@@ -1,6 +1,7 @@
 """The faults of a chaos run, on a timeline scaled to its duration:
 SIGKILL of random workers, supervisorctl stop/start, Redis killed twice,
-the tracker down (503) then hanging, then back."""
+the tracker down (503), then hanging, then answering after the delivery
+timeout, then back."""
 
 import os
 import random
@@ -24,7 +25,8 @@ class Faults:
             (0.30 * duration, self.kill_redis, None),
             (0.45 * duration, self.tracker, "hang"),
             (0.60 * duration, self.kill_redis, None),
-            (0.75 * duration, self.tracker, "ok"),
+            (0.75 * duration, self.tracker, "slow"),  # answers after the timeout
+            (0.85 * duration, self.tracker, "ok"),
         ], key=lambda e: e[0])
 
     def tracker(self, mode):

@@ -3,8 +3,9 @@
     python -m tests.chaos.tracker_server PORT RECORD_FILE
 
 Every GET it accepts (answers 200) appends its svc_dat to RECORD_FILE.
-``GET /_mode?m=ok|503|hang`` switches what it answers: 503, or hanging
-without an answer until the client gives up (nothing is recorded then).
+``GET /_mode?m=ok|503|hang|slow`` switches what it answers: 503; hanging
+without an answer until the client gives up (nothing is recorded then); or
+answering 200 after SLOW_SECONDS, the event recorded all the same.
 ``GET /_count`` answers the number of events accepted so far.
 A process of its own, so the harness's threads do not slow it down.
 """
@@ -15,6 +16,9 @@ import sys
 from urllib.parse import parse_qs, urlsplit
 
 HANG_SECONDS = 30
+# "slow": the event is counted and answered after this long, past the
+# pirus2 timeout of the chaos instance (5 s) and within its ceiling (10 s).
+SLOW_SECONDS = 8
 
 
 class Tracker:
@@ -52,6 +56,8 @@ class Tracker:
         if self.mode == "hang":
             await asyncio.sleep(HANG_SECONDS)
             raise ConnectionError("hung up")
+        if self.mode == "slow":
+            await asyncio.sleep(SLOW_SECONDS)
         svc = parse_qs(parts.query).get("svc_dat", ["?"])[0]
         self.record.write(svc + "\n")
         self.accepted += 1

@@ -145,6 +145,31 @@ def test_read_timeout_is_temporary(server, make_client):
     assert "timed out" in outcome.error
 
 
+def test_answers_after_the_timeout_lengthen_it_up_to_the_ceiling_and_then_it_shrinks(
+        server, make_client):
+    """A tracker answering in 0.8 s to a 0.5 s timeout: the first request
+    times out (and would be sent again), the ones after it are answered."""
+    slow = make_client(server.url("/sleep/800/"), timeout=0.5, timeout_ceiling=2.0,
+                       concurrency=1)
+    outcomes = [send_one(slow, key=n) for n in range(5)]
+    assert [o.ok for o in outcomes] == [False, True, True, True, True]
+    assert outcomes[0].temporary and "timed out" in outcomes[0].error
+    assert slow._pool.late.current == 1.0
+    never = make_client(server.url("/sleep/3000/"), timeout=0.5, timeout_ceiling=2.0)
+    for _ in range(4):
+        assert not send_one(never).ok
+    assert never._pool.late.current == 2.0  # never past the ceiling
+    fast = make_client(server.url(), timeout=0.5, timeout_ceiling=2.0)
+    fast._pool.late.current = 2.0
+    assert send_one(fast).ok and send_one(fast).ok
+    assert fast._pool.late.current == 0.5  # fast answers bring it back to timeout
+
+
+def test_without_a_ceiling_the_timeout_stays_as_set(server, make_client):
+    client = make_client(server.url("/sleep/800/"), timeout=0.5)
+    assert [send_one(client).ok for _ in range(2)] == [False, False]
+
+
 @pytest.mark.timeout(10)
 def test_connection_refused_is_temporary(make_client):
     with socket.socket() as sock:

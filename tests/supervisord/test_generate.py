@@ -112,7 +112,7 @@ def test_parsed_back_by_supervisord(instance):
             *LOGLINES, "--config", cfg, "worker", "worker_pirus2", "--process-num", str(num)]
         assert process.stdout_logfile == str(instance / f"workerlogs/pirus2_{num:02d}.log")
         assert (process.priority, process.startsecs, process.startretries) == (100, 5, 10)
-        assert process.stopwaitsecs == 70  # raised from 45: timeout 30 + connect 10 + 30
+        assert process.stopwaitsecs == 100  # raised from 45: 2 x timeout 30 + connect 10 + 30
         assert process.stopsignal == signal.SIGTERM and process.killasgroup
         assert process.redirect_stderr and process.directory == str(instance)
     (broker,) = found["worker_broker"].process_configs
@@ -153,12 +153,14 @@ def test_warns_when_stopwaitsecs_too_short_for_pirus2(instance):
     config, result = generated(write_cfg(instance, GOLDEN_CFG))
     assert result.warnings == (
         f"{config.path}: [worker_pirus2] stopwaitsecs: 45 is shorter than connect_timeout + "
-        "timeout + a 30s margin, so a delivery in flight can finish; using 70",)
+        "the longest read timeout (timeout_ceiling, 2 x timeout unless set) + a 30s margin, "
+        "so a delivery in flight can finish; using 100",)
 
 
 @pytest.mark.parametrize("keys, expected", [
-    ("timeout = 120", 160),  # no stopwaitsecs: 120 + 10 + 30
-    ("timeout = 120\nconnect_timeout = 0.5\nstopwaitsecs = 20", 151),
+    ("timeout = 120", 280),  # no stopwaitsecs: 2 x 120 (the ceiling) + 10 + 30
+    ("timeout = 120\nconnect_timeout = 0.5\nstopwaitsecs = 20", 271),
+    ("timeout = 120\ntimeout_ceiling = 150", 190),  # 150 + 10 + 30
     ("timeout = 10\nstopwaitsecs = 500", 500),  # a longer one of the user's wins
 ])
 def test_pirus2_stopwaitsecs_covers_a_delivery(instance, keys, expected):
@@ -249,7 +251,7 @@ def test_2010_config_parses_back(instance):
     pirus2 = found["worker_pirus2"].process_configs
     assert [p.stdout_logfile for p in pirus2] == [
         str(instance / f"workerlogs/pirus2_0{n}.log") for n in range(3)]
-    assert {p.stopwaitsecs for p in pirus2} == {100}  # timeout 60 + connect 10 + 30
+    assert {p.stopwaitsecs for p in pirus2} == {160}  # 2 x timeout 60 + connect 10 + 30
     (redis,) = found["process_redis"].process_configs
     assert shlex.split(redis.command)[-1] == "redis"  # not the 2010 binary path
     _check_web_ui(server, client, "127.0.0.1", 9001, "guest", "guest")

@@ -48,6 +48,7 @@ class TrackerClient(Pooled):
         dry_run_file: str | os.PathLike | None = None,
         user_agent: str = "loglines/0.1",
         failure_body: str | None = FAILURE_BODY["irus"],
+        timeout_ceiling: float | None = None,
         *,
         now: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
@@ -64,7 +65,7 @@ class TrackerClient(Pooled):
         self._headers = {"User-Agent": user_agent, **self._endpoint.headers}
         if dry_run_file is None:
             self._open(self._endpoint.origin, connect_timeout, timeout, concurrency,
-                       "loglines-delivery")
+                       "loglines-delivery", timeout_ceiling)
 
     def stream(
         self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None

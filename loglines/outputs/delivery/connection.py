@@ -17,8 +17,11 @@ import http.client
 import select
 import ssl
 import threading
+import time
 from typing import NamedTuple
 from urllib.parse import urlsplit
+
+from loglines.outputs.delivery.late_answers import LateAnswers
 
 # A tracker answers with an empty body or a pixel; a longer body is read no
 # further and its connection dropped, so a broken proxy cannot eat memory.
@@ -52,12 +55,14 @@ class _HTTPS(_Timeouts, http.client.HTTPSConnection):
 class Origin:
     """``request()`` from any number of threads, each on its own connection."""
 
-    def __init__(self, origin: str, connect_timeout: float, read_timeout: float):
+    def __init__(self, origin: str, connect_timeout: float, read_timeout: float,
+                 read_ceiling: float | None = None):
         parts = urlsplit(origin)
         self._https = parts.scheme == "https"
         self._host, self._port = parts.hostname, parts.port
         self._connect_timeout = connect_timeout
-        self._read_timeout = read_timeout
+        # The read timeout of each request: longer while answers come late.
+        self.late = LateAnswers(read_timeout, read_ceiling or read_timeout)
         self._context = ssl.create_default_context() if self._https else None
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -69,12 +74,19 @@ class Origin:
         bytes of the body (more than MAX_BODY_BYTES says it was cut), and the
         Location of a redirect."""
         conn = self._connection()
+        timeout = conn.read_timeout = self.late.current
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        started = time.monotonic()
         try:
             conn.request(method, target, body=body, headers=headers)
             response = conn.getresponse()
-        except (http.client.HTTPException, OSError):
+        except (http.client.HTTPException, OSError) as err:
             self._drop(conn)
+            if isinstance(err, TimeoutError) and time.monotonic() - started >= timeout * 0.9:
+                self.late.timed_out()  # no answer in time, not a refused connection
             raise
+        self.late.answered(time.monotonic() - started)
         try:
             answer = response.read(MAX_BODY_BYTES + 1)
             # Closed by the tracker, or a body left unread: not reusable.
@@ -105,7 +117,6 @@ class Origin:
                               context=self._context)
             else:
                 conn = _HTTP(self._host, self._port, timeout=self._connect_timeout)
-            conn.read_timeout = self._read_timeout
             self._local.conn = conn
             with self._lock:
                 self._open.add(conn)

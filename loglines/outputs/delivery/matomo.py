@@ -70,6 +70,7 @@ class MatomoClient(Pooled):
         concurrency: int = 1,
         dry_run_file: str | os.PathLike | None = None,
         user_agent: str = "loglines/0.1",
+        timeout_ceiling: float | None = None,
     ):
         _check_settings(timeout, connect_timeout, (200,), concurrency, 0.0, user_agent)
         _check_matomo_settings(idsite, token_auth, bulk_size)
@@ -90,7 +91,8 @@ class MatomoClient(Pooled):
         }
         self._dry_run_file = dry_run_file
         if dry_run_file is None:
-            self._open(endpoint.origin, connect_timeout, timeout, concurrency, "loglines-matomo")
+            self._open(endpoint.origin, connect_timeout, timeout, concurrency, "loglines-matomo",
+                       timeout_ceiling)
 
     def stream(
         self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None

@@ -43,11 +43,12 @@ class Pooled:
     _concurrency = 1
 
     def _open(self, origin: str, connect_timeout: float, timeout: float, concurrency: int,
-              thread_name: str) -> None:
+              thread_name: str, timeout_ceiling: float | None = None) -> None:
         """Connections to ``origin`` and ``concurrency`` sender threads; a dry
-        run opens neither."""
+        run opens neither. The read timeout grows towards ``timeout_ceiling``
+        while answers come late (late_answers.py)."""
         self._concurrency = concurrency
-        self._pool = Origin(origin, connect_timeout, timeout)
+        self._pool = Origin(origin, connect_timeout, timeout, timeout_ceiling)
         self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix=thread_name)
 
     def close(self) -> None:
