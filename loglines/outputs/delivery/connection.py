@@ -74,9 +74,11 @@ class Origin:
         bytes of the body (more than MAX_BODY_BYTES says it was cut), and the
         Location of a redirect."""
         conn = self._connection()
-        timeout = conn.read_timeout = self.late.current
-        if conn.sock is not None:
-            conn.sock.settimeout(timeout)
+        timeout = self.late.current
+        if conn.read_timeout != timeout:  # a system call only when it changed
+            conn.read_timeout = timeout
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
         started = time.monotonic()
         try:
             conn.request(method, target, body=body, headers=headers)
@@ -86,7 +88,8 @@ class Origin:
             if isinstance(err, TimeoutError) and time.monotonic() - started >= timeout * 0.9:
                 self.late.timed_out()  # no answer in time, not a refused connection
             raise
-        self.late.answered(time.monotonic() - started)
+        if timeout > self.late.base:
+            self.late.answered(time.monotonic() - started)
         try:
             answer = response.read(MAX_BODY_BYTES + 1)
             # Closed by the tracker, or a body left unread: not reusable.
@@ -117,6 +120,7 @@ class Origin:
                               context=self._context)
             else:
                 conn = _HTTP(self._host, self._port, timeout=self._connect_timeout)
+            conn.read_timeout = None  # set by request()
             self._local.conn = conn
             with self._lock:
                 self._open.add(conn)
