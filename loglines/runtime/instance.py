@@ -80,6 +80,25 @@ def claim_local(config):
     return read_local(config)
 
 
+def _refusal(local, marker):
+    """Why a worker must not run on this folder's record and Redis' marker,
+    or None; the case of neither (a new instance) is not a refusal."""
+    if marker is None:
+        if local is None or not local.get("generation"):
+            return None
+        return (f"Redis has none of this instance's data (no instance marker; this folder "
+                f"last saw generation {local['generation']}): Redis lost this instance's data "
+                "(restarted without AOF, a wiped folder, an empty replica). Queued and "
+                "retrying events may be lost: replay them (README, 'When Redis lost its "
+                "data'), then run `loglines instance --accept-empty-redis`")
+    if local is None or local.get("id") != marker.get("id"):
+        return (f"these queues belong to another loglines instance (id {marker.get('id')}, "
+                f"this folder's: {(local or {}).get('id', 'none yet')}); give this instance "
+                f"a prefix of its own, or, for one instance on several hosts, copy {LOCAL} "
+                "from a host of it")
+    return None
+
+
 def check(config, store):
     """Compare the folder's record with Redis' marker; InstanceMismatch when
     this worker must not run. Returns the id."""
@@ -87,23 +106,11 @@ def check(config, store):
     # marker read here with no record read after it is another folder's.
     marker = read_marker(store)
     local = read_local(config)
-    if local is None and marker is None:
-        return _create(config, store, claim_local(config)["id"])
+    refusal = _refusal(local, marker)
+    if refusal:
+        raise InstanceMismatch(f"{_where(config, store)}: {refusal}")
     if marker is None:
-        if local.get("generation"):
-            raise InstanceMismatch(
-                f"{_where(config, store)}: Redis has none of this instance's data (no instance "
-                f"marker; this folder last saw generation {local['generation']}): it lost its "
-                "data (restarted without AOF, a wiped folder, an empty replica). Queued and "
-                "retrying events may be lost: replay them (README, 'When Redis lost its "
-                "data'), then run `loglines instance --accept-empty-redis`")
-        return _create(config, store, local["id"])
-    if local is None or local.get("id") != marker.get("id"):
-        theirs, ours = marker.get("id"), (local or {}).get("id", "none yet")
-        raise InstanceMismatch(
-            f"{_where(config, store)}: these queues belong to another loglines instance (id "
-            f"{theirs}, this folder's: {ours}); give this instance a prefix of its own, or, "
-            f"for one instance on several hosts, copy {LOCAL} from a host of it")
+        return _create(config, store, (local or claim_local(config))["id"])
     if str(local.get("generation")) != marker.get("generation"):
         write_local(config, dict(local, generation=int(marker["generation"])))
     return marker["id"]
@@ -111,18 +118,10 @@ def check(config, store):
 
 def problem(config, store):
     """What ``check`` would refuse, in a sentence, without making anything
-    (for ``loglines status``); None when it would not refuse."""
-    local, marker = read_local(config), read_marker(store)
-    if local is None:
-        return None
-    if marker is None:
-        return ("Redis lost this instance's data (no instance marker; this folder last saw "
-                f"generation {local['generation']}): see README, 'When Redis lost its data'"
-                if local.get("generation") else None)
-    if marker.get("id") != local.get("id"):
-        return (f"these queues belong to another loglines instance (id {marker.get('id')}, "
-                f"this folder's: {local.get('id')})")
-    return None
+    (for ``loglines status``); None when it would not refuse, and on a host
+    whose folder has no record yet."""
+    local = read_local(config)
+    return None if local is None else _refusal(local, read_marker(store))
 
 
 def _create(config, store, instance_id, generation=1):
