@@ -8,19 +8,16 @@ is enough whatever the number of workers and hosts.
 
 from prometheus_client import CollectorRegistry, start_http_server
 
-from loglines.config import spec
 from loglines.errors import ConfigError
 from loglines.metrics.collector import RedisCollector
-from loglines.metrics.live import configured_queues, worker_sections
 
 
 def serve(ctx, port=None):
     """Start the HTTP server in a thread; returns (server, thread)."""
     o = ctx.section.options
     registry = CollectorRegistry(auto_describe=False)
-    programs = ctx.config.programs
-    registry.register(RedisCollector(ctx.store, worker_sections(programs, spec.PROCESS_KINDS),
-                                     configured_queues(programs)))
+    registry.register(RedisCollector(ctx.store, ctx.config.worker_sections(),
+                                     ctx.config.queue_names()))
     port = o.port if port is None else port
     try:
         return start_http_server(port, addr=o.bind, registry=registry)

@@ -38,11 +38,6 @@ class Context:
             consumer_timeout=queues.consumer_timeout,
         )
 
-    def configured_queues(self):
-        """Every queue the configuration names, whether used yet or not."""
-        return {name for program in self.config.programs.values()
-                for name in program.options.queue_names()}
-
 
 def out(text=""):
     sys.stdout.write(text + "\n")

@@ -70,7 +70,7 @@ def listener(ctx):
     log.setup(ctx.args.log_level, stream=sys.stderr)
     notifier = _notifier(ctx)
     notify = patiently(notifier.notify)
-    backlog = BacklogWatch(ctx.store, ctx.configured_queues(), notifier.settings.backlog_age,
+    backlog = BacklogWatch(ctx.store, ctx.config.queue_names(), notifier.settings.backlog_age,
                            notify)
     serve(sys.stdin.buffer, sys.stdout.buffer, Handler(notify, backlog))
     return 0

@@ -4,7 +4,6 @@ import argparse
 import json
 import time
 
-from ..config import spec
 from ..runtime import instance
 from .context import out
 
@@ -20,12 +19,10 @@ def add_parser(subparsers):
 
 
 def collect(ctx):
-    from ..metrics.live import worker_sections
-
     store = ctx.store
-    names = sorted(set(store.known_queues()) | ctx.configured_queues())
+    names = sorted(set(store.known_queues()) | ctx.config.queue_names())
     queues = [store.queue(n).stats() for n in names]
-    sections = worker_sections(ctx.config.programs, spec.PROCESS_KINDS)
+    sections = ctx.config.worker_sections()
     consumers = store.consumers()
     return {
         "redis": ctx.redis_settings.describe(),

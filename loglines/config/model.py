@@ -10,6 +10,7 @@ from pathlib import Path
 from ..queue.backoff import Backoff
 from ..queue.policy import QueuePolicy
 from .options import ProgramOptions
+from .spec import PROCESS_KINDS
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,15 @@ class Config:
 
     def program(self, name):
         return self.programs[name]
+
+    def worker_sections(self):
+        """{section name: kind} of the worker programs ([logger_*], [worker_*]),
+        the [process_*] ones left out."""
+        return {name: p.kind for name, p in self.programs.items()
+                if p.kind not in PROCESS_KINDS}
+
+    def queue_names(self):
+        """Every queue the programs name, used yet or not (``loglines status``
+        lists them all)."""
+        return {name for program in self.programs.values()
+                for name in program.options.queue_names()}

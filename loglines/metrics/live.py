@@ -2,7 +2,7 @@
 
 Shared by ``loglines status`` and the Prometheus collector, so both show
 the same numbers. The callers read the configuration: this layer is below
-it, and takes the programs as data.
+it, and takes the worker sections and queue names as data.
 """
 
 from ..redis_connection import translated_errors
@@ -13,17 +13,6 @@ from .rates import rates
 # Which counter of which worker kind is "lines in" and "events out".
 LINES_IN = {"logfilewatcher": "lines"}
 EVENTS_OUT = {"pirus2": "delivered"}
-
-
-def worker_sections(programs, process_kinds):
-    """{section name: kind} of the worker programs of ``programs`` (the
-    configuration's), leaving out those of ``process_kinds`` ([process_*])."""
-    return {name: p.kind for name, p in programs.items() if p.kind not in process_kinds}
-
-
-def configured_queues(programs):
-    """Every queue the ``programs`` name (as ``loglines status`` lists them)."""
-    return {name for program in programs.values() for name in program.options.queue_names()}
 
 
 def summed_rate(store, sections, which, now=None):
