@@ -28,7 +28,6 @@ from ..redis_connection import connect
 from ..runtime.producer import Producer
 
 REPORT_EVERY = 60.0  # seconds between two reports of dropped records
-FULL_WAIT = 0.5  # seconds between two pushes into a queue at its cap
 
 
 class LoglinesHandler(logging.Handler):
@@ -51,8 +50,7 @@ class LoglinesHandler(logging.Handler):
         # Any failure is waited out: the thread must live on whatever Redis says.
         self._producer = Producer(self._queue, _Deadline(self), _Stderr(self._say),
                                   paused="keeping records in memory",
-                                  resumed="sending log records again", full_wait=FULL_WAIT,
-                                  errors=(Exception,))
+                                  resumed="sending log records again", errors=(Exception,))
         self._buffer = deque()
         self._cond = threading.Condition()
         self._wake = threading.Event()  # cuts a backoff short when close() is called

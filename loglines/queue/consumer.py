@@ -45,7 +45,6 @@ class Heartbeat:
         # could beat then, so nobody is presumed dead for a consumer timeout
         # after it, or live consumers would be recovered from.
         self._refused_at = None
-        self.consumer_timeout = store.consumer_timeout
 
     def start(self):
         """Register synchronously (before any fetch), then beat in the background.
@@ -109,7 +108,7 @@ class Heartbeat:
 
     def recovery_pass(self):
         if (self._refused_at is not None
-                and time.monotonic() - self._refused_at < self.consumer_timeout):
+                and time.monotonic() - self._refused_at < self.store.consumer_timeout):
             return None  # beats were refused lately: silence proves nobody dead
         if not self.store.try_lock_recovery(self.recovery_interval * 0.9):
             return None
