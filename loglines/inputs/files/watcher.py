@@ -115,9 +115,9 @@ class Watcher:
             self.ctx.log.warning("%d lines rejected (%s); kept in `loglines dead list %s`",
                                  len(batch.rejects), ", ".join(batch.rejected), self.queue.name)
             self.ctx.notify_dead(self.queue.name, len(batch.rejects), ", ".join(batch.rejected))
+        self.ctx.counters.add("lines", len(messages))  # in Redis now, checkpointed or not
         if not self._commit(batch):
             return True  # stopping: Redis has the position, adopted at the next start
-        self.ctx.counters.add("lines", len(messages))
         self.ctx.counters.flush_due()
         return True
 
