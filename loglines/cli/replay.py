@@ -9,6 +9,7 @@ import time
 from tqdm import tqdm
 
 from ..errors import ConfigError
+from ..inputs.files.lines import line_start_pattern
 from ..inputs.replay import Replayer, Window, parse_when
 from ..runtime.stop import StopFlag
 from . import exit_codes
@@ -42,8 +43,9 @@ def add_parser(subparsers):
 
 
 def _target(ctx):
-    """(service, queue, max_line_size) from the options and the first
-    logfilewatcher section, which is what the replayed lines stand in for."""
+    """(service, queue, max_line_size, line_start) from the options and the
+    first logfilewatcher section, which is what the replayed lines stand in
+    for."""
     args, config = ctx.args, ctx.config
     watchers = [p for p in config.programs.values() if p.kind == "logfilewatcher"]
     first = watchers[0] if watchers else None
@@ -57,7 +59,10 @@ def _target(ctx):
     pusher = next((w for w in watchers if w.options.pushto == queue), None)
     if pusher is not None and args.redis is None:
         args.redis = pusher.options.redis or None
-    return service, queue, pusher.options.max_line_size if pusher else DEFAULT_MAX_LINE
+    if pusher is None:
+        return service, queue, DEFAULT_MAX_LINE, line_start_pattern(None)
+    o = pusher.options
+    return service, queue, o.max_line_size, line_start_pattern(o.line_start)
 
 
 def _unreadable(paths):
@@ -107,7 +112,7 @@ def _summary(t, finished, seconds):
 
 def run(ctx):
     args = ctx.args
-    service, queue, max_line_size = _target(ctx)
+    service, queue, max_line_size, line_start = _target(ctx)
     problems = _unreadable(args.files)
     for line in problems:
         print(line, file=sys.stderr)
@@ -121,7 +126,7 @@ def run(ctx):
     replayer = Replayer(
         ctx.store.queue(queue), service, str(ctx.config.resolve(JOURNALS)), stop,
         window=Window(args.since, args.until), max_line_size=max_line_size,
-        force=args.force, progress=progress,
+        line_start=line_start, force=args.force, progress=progress,
     )
     started = time.monotonic()
     try:

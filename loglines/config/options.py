@@ -57,6 +57,7 @@ class LogfilewatcherOptions(ProgramOptions):
     pushto: str
     start_at: str
     max_line_size: int
+    line_start: str | None  # None: the access-log default; '': none
     batch_size: int
     poll_interval: float
     state_dir: str

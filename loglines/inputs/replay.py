@@ -176,9 +176,11 @@ class _Batch:
 
 class Replayer:
     def __init__(self, queue, service, journal_dir, stop, window=Window(),
-                 max_line_size=16384, force=False, progress=lambda nbytes, nlines: None):
+                 max_line_size=16384, line_start=None, force=False,
+                 progress=lambda nbytes, nlines: None):
         self.queue, self.service, self.journal_dir = queue, service, journal_dir
         self.stop, self.window, self.max_line_size = stop, window, max_line_size
+        self.line_start = line_start
         self.force, self.progress = force, progress
         self.producer = Producer(queue, stop, log, paused="waiting for room",
                                  resumed="replaying on", full_wait=FULL_WAIT)
@@ -235,7 +237,8 @@ class Replayer:
             raise ReplayError(f"{path}: cannot read: {err}") from err
         read = raw.tell()
         self.progress(read, 0)
-        splitter = LineSplitter(os.path.abspath(path), journal.offset, self.max_line_size)
+        splitter = LineSplitter(os.path.abspath(path), journal.offset, self.max_line_size,
+                                self.line_start)
         for batch in self._batches(stream, splitter):
             if not self._send(batch):
                 return False

@@ -8,7 +8,10 @@ from loglines.inputs.files.lines import (
     Line,
     LineSplitter,
     Rejected,
+    line_start_pattern,
 )
+
+REAL = b'203.0.113.9 - - [01/Dec/2026:10:00:00 +0000] "GET /id/eprint/1/a.pdf HTTP/1.1" 200 9'
 
 
 def pop_all(splitter):
@@ -142,3 +145,62 @@ def test_a_block_is_cut_around_an_over_long_line():
     assert reject == Rejected(LINE_TOO_LONG, "f", 5, 8, "toolong")
     assert last == Block("f", 13, [b"c"], 2)
     assert last.lines() == [Line("c", "f", 13, 2)]
+
+
+# A line glued to the end of an over-long one (a writer that died mid-line,
+# a blob dumped into the log) is cut off it and kept; only the bytes before
+# it are rejected, and the offsets stay contiguous for the checkpoint.
+
+
+def test_a_line_glued_to_a_skipped_one_is_kept():
+    splitter = LineSplitter("f", 0, 1000, line_start_pattern(None))
+    for _ in range(50):
+        splitter.feed(b"x" * 100_000)  # 5 MB without a newline
+        assert splitter.pop() is None
+    assert splitter.buffered < 2000
+    splitter.feed(REAL + b"\n" + REAL + b"\n")
+    reject, glued, after = pop_all(splitter)
+    assert reject == Rejected(LINE_TOO_LONG, "f", 0, 5_000_000, "x" * REJECT_PREFIX_BYTES)
+    assert glued == Line(REAL.decode(), "f", 5_000_000, len(REAL) + 1)
+    assert after.offset == glued.offset + glued.size and after.text == REAL.decode()
+    assert splitter.consumed == splitter.end
+
+
+def test_a_line_glued_to_a_long_one_in_the_buffer_is_kept_by_pop_and_take():
+    junk = b"\x00junk" * 800
+    data = b"ok\n" + junk + REAL + b"\nnext\n"
+    popper = LineSplitter("f", 0, 1000, line_start_pattern(None))
+    popper.feed(data)
+    popped = pop_all(popper)
+    assert [type(i).__name__ for i in popped] == ["Line", "Rejected", "Line", "Line"]
+    assert popped[1] == Rejected(LINE_TOO_LONG, "f", 3, 4000, junk[:256].decode())
+    assert popped[2] == Line(REAL.decode(), "f", 4003, len(REAL) + 1)
+    taker = LineSplitter("f", 0, 1000, line_start_pattern(None))
+    taker.feed(data)
+    taken = taker.take(100, 1 << 20)
+    assert [i for b in taken for i in (b.lines() if isinstance(b, Block) else [b])] == popped
+    assert taker.consumed == popper.consumed == len(data)
+
+
+def test_a_line_glued_after_the_limit_stays_rejected_whole():
+    """Only the last max_line_size bytes are searched: a start further back
+    would make a line over the limit."""
+    splitter = LineSplitter("f", 0, 300, line_start_pattern(None))
+    splitter.feed(b"x" * 400 + REAL + b"/" * 300 + b"\n")
+    [reject] = pop_all(splitter)
+    assert reject.size == 400 + len(REAL) + 301
+
+
+def test_without_a_line_start_the_whole_line_is_rejected():
+    for pattern in (None, line_start_pattern("")):
+        splitter = LineSplitter("f", 0, 1000, pattern)
+        splitter.feed(b"x" * 5000 + REAL + b"\n")
+        assert [type(i) for i in pop_all(splitter)] == [Rejected]
+
+
+def test_the_default_line_start_does_not_cut_inside_digits_or_a_request():
+    pattern = line_start_pattern(None)
+    assert pattern.search(b"x" + REAL).start() == 1
+    assert pattern.search(b"[2001:db8::7 - - [01/Dec/2026:10:00:00 +0000]").start() == 1
+    assert pattern.search(b"99" + REAL) is None  # which digits are the address's?
+    assert pattern.search(b'"GET /?ip=1.2.3.4 HTTP/1.1" 200 9 "-" "1.2.3.4 x"') is None

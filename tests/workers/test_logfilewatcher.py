@@ -108,6 +108,24 @@ def test_bad_input_is_kept_not_dropped(instance, tmp_path):
     assert counts["rejected_line_too_long"] == 1 and counts["lines"] == 3
 
 
+def test_lines_after_a_50_mb_line_without_newline_are_all_kept(instance, tmp_path):
+    """The probe: a blob without a newline, then 500 real lines; the first
+    was glued to the blob and went with it."""
+    config = instance()
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    real = [f'192.0.2.{i % 250} - - [01/Dec/2026:10:00:00 +0000] "GET /id/eprint/{i}/a.pdf '
+            f'HTTP/1.1" 200 5120' for i in range(500)]
+    append(log, raw=b"A" * 50_000_000)
+    append(log, *real)
+    run_worker(config, "logger_watch")
+    assert [m["logline"] for m in drain(queue)] == real
+    [dead] = queue.dead_items()
+    assert dead.error.startswith("line_too_long: 50000000 bytes at offset 0")
+    counts = worker_context(config, "logger_watch").store.counts("logger_watch")
+    assert counts["rejected_line_too_long"] == 1 and counts["lines"] == 500
+
+
 def test_a_crash_between_push_and_checkpoint_repeats_nothing(instance, tmp_path):
     """The push records the file position in Redis in the same step; a
     checkpoint left behind by a crash is overtaken by it at start."""

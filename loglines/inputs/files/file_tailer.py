@@ -61,6 +61,7 @@ Rotation
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -83,6 +84,8 @@ class FileTailer:
     One thread drives a tailer; it holds no lock.
 
     ``max_line_size`` bounds a line in bytes (longer ones are rejected);
+    ``line_start`` finds a line glued to the end of a rejected one (see
+    ``LineSplitter``);
     ``read_size`` is the chunk read from the file at a time; ``now`` is the
     clock ``rotate_grace`` is measured with (a seam for tests).
     """
@@ -93,6 +96,7 @@ class FileTailer:
         state_path: str | os.PathLike,
         *,
         max_line_size: int = 16384,
+        line_start: re.Pattern[bytes] | None = None,
         start_at: str = "end",
         read_size: int = 65536,
         rotate_grace: float = 1.0,
@@ -104,6 +108,7 @@ class FileTailer:
         self.path = os.fspath(path)
         self.state_path = os.fspath(state_path)
         self._max_line_size = max_line_size
+        self._line_start = line_start
         self._read_size = read_size
         self._grace = rotate_grace
         self._poll_interval = poll_interval
@@ -289,7 +294,7 @@ class FileTailer:
 
     def _follow(self, src: Source, offset: int) -> None:
         self._src = src
-        self._lines = LineSplitter(self.path, offset, self._max_line_size)
+        self._lines = LineSplitter(self.path, offset, self._max_line_size, self._line_start)
         # The first bytes already read are what truncation is checked against.
         src.load_head(offset)
         self._rotated_at = None

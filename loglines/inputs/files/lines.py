@@ -12,10 +12,17 @@ items. It does no I/O, so it is tested on its own.
   the limit its bytes are dropped as they arrive, keeping only a short
   prefix, so memory stays near ``max_line_size`` plus one read chunk however
   long the line grows.
+- A line written after such a line without a newline of its own between
+  them (a writer that died mid-line, a blob dumped into the log) is glued
+  to it. When ``line_start`` is given, the last ``max_line_size`` bytes of
+  a rejected line are kept as well, and the line that begins at the first
+  place where ``line_start`` matches in them is cut off and handed out: only
+  the bytes before it are rejected.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import NamedTuple
 
@@ -25,6 +32,22 @@ REJECT_PREFIX_BYTES = 256
 LINE_TOO_LONG = "line_too_long"
 #: A file ended (rotated away or truncated) on a line without its newline.
 INCOMPLETE_LINE = "incomplete_line"
+
+#: Where a record of the access-log formats loglines reads begins (Common,
+#: Combined and the formats built on them): a client address that no digit,
+#: dot or colon runs into, identity, user and the opening of the date. The
+#: date's shape makes a false start inside a request or referrer unlikely.
+DEFAULT_LINE_START = (
+    r"(?<![0-9.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
+    r" \S+ \S+ \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} "
+)
+
+
+def line_start_pattern(text: str | None) -> re.Pattern[bytes] | None:
+    """A section's ``line_start``, compiled: None (not set) is the default,
+    '' none."""
+    text = DEFAULT_LINE_START if text is None else text
+    return re.compile(text.encode("utf-8")) if text else None
 
 
 class Line(NamedTuple):
@@ -92,12 +115,23 @@ def _decode(raw: bytes | bytearray) -> str:
 
 
 class _Skip:
-    """An over-long line whose bytes are being dropped until its newline."""
+    """An over-long line whose bytes are being dropped until its newline.
 
-    def __init__(self, offset: int, prefix: bytes, size: int):
+    ``tail`` keeps its last bytes (at most ``max_line_size``) when a
+    ``line_start`` may find a line glued to its end.
+    """
+
+    def __init__(self, offset: int, prefix: bytes, size: int, tail: bytearray | None):
         self.offset = offset
         self.prefix = prefix
         self.size = size
+        self.tail = tail
+
+    def grow(self, data: bytes, keep: int) -> None:
+        self.size += len(data)
+        if self.tail is not None:
+            self.tail += data[-keep:]
+            del self.tail[:-keep]
 
 
 class LineSplitter:
@@ -108,15 +142,19 @@ class LineSplitter:
     that may be checkpointed.
     """
 
-    def __init__(self, path: str, offset: int, max_line_size: int):
+    def __init__(self, path: str, offset: int, max_line_size: int,
+                 line_start: re.Pattern[bytes] | None = None):
         self.path = path
         self.max_line_size = max_line_size
+        self.line_start = line_start
         self.consumed = offset
         self.end = offset
         self._buf = bytearray()
         self._pos = 0  # index in _buf of the first byte not handed out
         self._skip: _Skip | None = None
-        self._ready: Rejected | None = None  # an over-long line now complete
+        # An over-long line now complete: its reject, and the line cut off
+        # its end as a one-line block, if any.
+        self._ready: list[Rejected | Block] = []
 
     @property
     def buffered(self) -> int:
@@ -140,23 +178,34 @@ class LineSplitter:
         skip = self._skip
         newline = data.find(b"\n")
         if newline < 0:
-            skip.size += len(data)
+            skip.grow(data, self.max_line_size)
             self.end += len(data)
             return b""
-        skip.size += newline + 1
+        skip.grow(data[:newline], self.max_line_size)
+        skip.size += 1
         self.end += newline + 1
-        self._ready = Rejected(
-            LINE_TOO_LONG, self.path, skip.offset, skip.size, _decode(skip.prefix)
-        )
+        self._ready = self._long_line(skip.offset, skip.size, skip.prefix, skip.tail)
         self._skip = None
         return data[newline + 1 :]
 
+    def _long_line(self, offset: int, size: int, prefix: bytes,
+                   tail: bytes | bytearray | None) -> list[Rejected | Block]:
+        """The reject of the over-long line at ``offset`` (``size`` bytes with
+        its newline), and the line found glued to its ``tail`` if any."""
+        found = self.line_start.search(tail) if tail and self.line_start else None
+        if found is None:
+            return [Rejected(LINE_TOO_LONG, self.path, offset, size, _decode(prefix))]
+        raw = bytes(tail[found.start():])
+        cut = size - len(raw) - 1
+        return [Rejected(LINE_TOO_LONG, self.path, offset, cut, _decode(prefix)),
+                Block(self.path, offset + cut, [raw], len(raw) + 1)]
+
     def pop(self) -> Line | Rejected | None:
         """The next complete item, or None until more bytes are fed."""
-        if self._ready is not None:
-            item, self._ready = self._ready, None
+        if self._ready:
+            item = self._ready.pop(0)
             self.consumed = item.offset + item.size
-            return item
+            return item.lines()[0] if isinstance(item, Block) else item
         if self._skip is not None:
             return None
         newline = self._buf.find(b"\n", self._pos)
@@ -173,12 +222,13 @@ class LineSplitter:
         they cover ``max_bytes``, as a caller of ``pop`` would.
         """
         items: list[Block | Rejected] = []
-        if self._ready is not None:
-            item = self.pop()
+        while self._ready and max_lines > 0 and max_bytes > 0:
+            item = self._ready.pop(0)
+            self.consumed = item.offset + item.size
             items.append(item)
             max_lines -= 1
             max_bytes -= item.size
-        if self._skip is not None or max_lines <= 0 or max_bytes <= 0:
+        if self._ready or self._skip is not None or max_lines <= 0 or max_bytes <= 0:
             return items
         buf, start = self._buf, self._pos
         last = buf.rfind(b"\n", start)
@@ -214,9 +264,11 @@ class LineSplitter:
                 if block:
                     items.append(Block(self.path, block_offset, block, offset - block_offset))
                     block = []
-                prefix = _decode(raw[:REJECT_PREFIX_BYTES])
-                items.append(Rejected(LINE_TOO_LONG, self.path, offset, size, prefix))
-                block_offset = offset + size
+                reject, *glued = self._long_line(
+                    offset, size, raw[:REJECT_PREFIX_BYTES], raw[-self.max_line_size:])
+                items.append(reject)
+                block_offset = offset + reject.size
+                block = [glued[0].raws[0]] if glued else []
             offset += size
         if block:
             items.append(Block(self.path, block_offset, block, offset - block_offset))
@@ -224,7 +276,7 @@ class LineSplitter:
 
     def has_item(self) -> bool:
         """Whether ``pop`` would return an item without more bytes."""
-        return self._ready is not None or (
+        return bool(self._ready) or (
             self._skip is None and self._buf.find(b"\n", self._pos) >= 0
         )
 
@@ -235,15 +287,18 @@ class LineSplitter:
         self._pos = newline + 1
         self.consumed = offset + len(raw) + 1
         if len(raw) > self.max_line_size:
-            prefix = _decode(raw[:REJECT_PREFIX_BYTES])
-            return Rejected(LINE_TOO_LONG, self.path, offset, len(raw) + 1, prefix)
+            reject, *self._ready = self._long_line(
+                offset, len(raw) + 1, raw[:REJECT_PREFIX_BYTES], raw[-self.max_line_size:])
+            self.consumed = offset + reject.size
+            return reject
         if raw.endswith(b"\r"):
             raw = raw[:-1]
         return Line(_decode(raw), self.path, offset, self.consumed - offset)
 
     def _start_skip(self) -> None:
         rest = self._buf[self._pos :]
-        self._skip = _Skip(self.consumed, bytes(rest[:REJECT_PREFIX_BYTES]), len(rest))
+        tail = bytearray(rest[-self.max_line_size:]) if self.line_start else None
+        self._skip = _Skip(self.consumed, bytes(rest[:REJECT_PREFIX_BYTES]), len(rest), tail)
         self._buf = bytearray()
         self._pos = 0
 

@@ -21,6 +21,7 @@ from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .errors import TailError
 from .glob_tailer import GlobTailer
 from .lag import LagPublisher
+from .lines import line_start_pattern
 
 WAIT = 0.5  # longest wait for data; also how soon a stop is noticed when idle
 COMMIT_RETRY = 5.0  # seconds between two attempts at a checkpoint that cannot be written
@@ -70,7 +71,8 @@ class Watcher:
         adopt_positions(ctx, state_dir)
         self.tailer = GlobTailer(
             str(ctx.config.resolve(o.logfile)), state_dir, start_at=o.start_at,
-            max_line_size=o.max_line_size, poll_interval=o.poll_interval,
+            max_line_size=o.max_line_size, line_start=line_start_pattern(o.line_start),
+            poll_interval=o.poll_interval,
         )
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
                                      resumed="reading on", full_wait=WAIT)
@@ -94,15 +96,15 @@ class Watcher:
         self.told = dict(troubles)
 
     def step(self):
-        """Read, push and checkpoint one batch; False when there was none."""
+        """Read, push and checkpoint one batch; False when there was none
+        and none is due (a long line being skipped takes several reads)."""
         batch = self.tailer.read(max_lines=self.batch_size)
         if self.tailer.troubles or self.told:
             self._tell_troubles()
         self.lag.maybe_publish()  # per batch and when idle, at most once a second
         if batch is None:
             self.ctx.counters.flush()
-            self.tailer.wait(WAIT)
-            return False
+            return self.tailer.wait(WAIT)
         messages = [text for block in batch.blocks
                     for text in message.encode_block(self.service, block)]
         where = positions(self.ctx.section.name, batch)
