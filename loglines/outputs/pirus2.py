@@ -81,6 +81,7 @@ class Pirus2:
         self.client = delivery_client(o, self.dry_run_file)
         self.last_warning = 0.0
         self.redirect_told = False
+        self.late_told = False
         self.downstream = CapWatch(ctx.log, "waiting for room", "fetching again")
 
     def handle(self, items):
@@ -99,6 +100,7 @@ class Pirus2:
                 settle = Settle()
                 self.settle_outcomes(outcomes, settle, unsent)
                 self.settle(settle)
+                self.tell_lateness()
         if unsent:  # asked to stop before these were sent: back to ready, no attempt lost
             self.ctx.call(self.queue.release, self.ctx.consumer_id, list(unsent))
 
@@ -139,6 +141,22 @@ class Pirus2:
             else:
                 settle.failures.append(Failure(item, outcome.error,
                                                permanent=not outcome.temporary))
+
+    def tell_lateness(self):
+        """Once when answers start coming late, once when they are on time again."""
+        late = self.client.late
+        if late is None or late.holding_back == self.late_told:
+            return
+        self.late_told = late.holding_back
+        if late.holding_back:
+            self.ctx.counters.add("late_spells")
+            self.ctx.log.warning(
+                "the tracker answers late (%.1f s, over timeout = %g s): each answer is "
+                "waited for up to %g s (timeout_ceiling), with fewer requests in flight",
+                late.slowest, late.timeout, late.ceiling)
+        else:
+            self.ctx.log.info("the tracker answers within timeout again: %d requests in "
+                              "flight", late.concurrency)
 
     def settle(self, settle):
         """Do what ``settle`` collected, then count it."""

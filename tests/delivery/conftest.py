@@ -26,6 +26,7 @@ class Recorder:
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.in_flight_seen: list[int] = []  # in flight as each request came
         self.script = default_script
         self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -43,6 +44,7 @@ class Recorder:
             self.headers.append({k.lower(): v for k, v in handler.headers.items()})
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.in_flight_seen.append(self.in_flight)
 
     def leave(self) -> None:
         with self.lock:

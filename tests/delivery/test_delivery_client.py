@@ -145,24 +145,32 @@ def test_read_timeout_is_temporary(server, make_client):
     assert "timed out" in outcome.error
 
 
-def test_answers_after_the_timeout_lengthen_it_up_to_the_ceiling_and_then_it_shrinks(
+def test_answers_after_the_timeout_are_waited_for_with_fewer_requests_in_flight(
         server, make_client):
-    """A tracker answering in 0.8 s to a 0.5 s timeout: the first request
-    times out (and would be sent again), the ones after it are answered."""
-    slow = make_client(server.url("/sleep/800/"), timeout=0.5, timeout_ceiling=2.0,
-                       concurrency=1)
-    outcomes = [send_one(slow, key=n) for n in range(5)]
-    assert [o.ok for o in outcomes] == [False, True, True, True, True]
-    assert outcomes[0].temporary and "timed out" in outcomes[0].error
-    assert slow._pool.late.current == 1.0
-    never = make_client(server.url("/sleep/3000/"), timeout=0.5, timeout_ceiling=2.0)
-    for _ in range(4):
-        assert not send_one(never).ok
-    assert never._pool.late.current == 2.0  # never past the ceiling
-    fast = make_client(server.url(), timeout=0.5, timeout_ceiling=2.0)
-    fast._pool.late.current = 2.0
-    assert send_one(fast).ok and send_one(fast).ok
-    assert fast._pool.late.current == 0.5  # fast answers bring it back to timeout
+    """A tracker answering in 0.6 s to a 0.3 s timeout: every event is
+    delivered once (none given up and sent again), and after the first
+    late answers fewer requests are in flight; answers on time bring them
+    back."""
+    client = make_client(server.url("/sleep/600/"), timeout=0.3, timeout_ceiling=2.0,
+                         concurrency=4)
+    outcomes = client.send_many([(n, PARAMS) for n in range(10)])
+    assert all(o.ok for o in outcomes) and len(server.paths) == 10
+    assert max(server.in_flight_seen[:4]) == 4  # the first wave, before anything was late
+    assert max(server.in_flight_seen[4:]) <= 2
+    assert client.late.holding_back and client.late.slowest >= 0.6
+    server.script = lambda path: (200, b"", 0.0)  # the tracker is quick again
+    assert all(o.ok for o in client.send_many([(n, PARAMS) for n in range(8)]))
+    assert client.late.allowed == 4 and not client.late.holding_back
+
+
+@pytest.mark.timeout(10)
+def test_no_answer_by_the_ceiling_is_a_temporary_failure(server, make_client):
+    client = make_client(server.url("/sleep/3000/"), timeout=0.3, timeout_ceiling=1.0)
+    started = time.monotonic()
+    outcome = send_one(client)
+    assert 0.9 <= time.monotonic() - started < 2.5  # waited past timeout, to the ceiling
+    assert (outcome.ok, outcome.temporary) == (False, True) and "timed out" in outcome.error
+    assert client.late.slowest == 1.0
 
 
 def test_without_a_ceiling_the_timeout_stays_as_set(server, make_client):

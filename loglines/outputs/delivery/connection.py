@@ -56,13 +56,13 @@ class Origin:
     """``request()`` from any number of threads, each on its own connection."""
 
     def __init__(self, origin: str, connect_timeout: float, read_timeout: float,
-                 read_ceiling: float | None = None):
+                 read_ceiling: float | None = None, concurrency: int = 1):
         parts = urlsplit(origin)
         self._https = parts.scheme == "https"
         self._host, self._port = parts.hostname, parts.port
         self._connect_timeout = connect_timeout
-        # The read timeout of each request: longer while answers come late.
-        self.late = LateAnswers(read_timeout, read_ceiling or read_timeout)
+        # Late answers are waited for up to the ceiling, with fewer in flight.
+        self.late = LateAnswers(read_timeout, read_ceiling or read_timeout, concurrency)
         self._context = ssl.create_default_context() if self._https else None
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -74,22 +74,17 @@ class Origin:
         bytes of the body (more than MAX_BODY_BYTES says it was cut), and the
         Location of a redirect."""
         conn = self._connection()
-        timeout = self.late.current
-        if conn.read_timeout != timeout:  # a system call only when it changed
-            conn.read_timeout = timeout
-            if conn.sock is not None:
-                conn.sock.settimeout(timeout)
         started = time.monotonic()
         try:
             conn.request(method, target, body=body, headers=headers)
             response = conn.getresponse()
         except (http.client.HTTPException, OSError) as err:
             self._drop(conn)
-            if isinstance(err, TimeoutError) and time.monotonic() - started >= timeout * 0.9:
+            if (isinstance(err, TimeoutError)
+                    and time.monotonic() - started >= self.late.read_timeout * 0.9):
                 self.late.timed_out()  # no answer in time, not a refused connection
             raise
-        if timeout > self.late.base:
-            self.late.answered(time.monotonic() - started)
+        self.late.answered(time.monotonic() - started)
         try:
             answer = response.read(MAX_BODY_BYTES + 1)
             # Closed by the tracker, or a body left unread: not reusable.
@@ -120,7 +115,7 @@ class Origin:
                               context=self._context)
             else:
                 conn = _HTTP(self._host, self._port, timeout=self._connect_timeout)
-            conn.read_timeout = None  # set by request()
+            conn.read_timeout = self.late.read_timeout
             self._local.conn = conn
             with self._lock:
                 self._open.add(conn)

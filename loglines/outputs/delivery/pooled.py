@@ -45,11 +45,16 @@ class Pooled:
     def _open(self, origin: str, connect_timeout: float, timeout: float, concurrency: int,
               thread_name: str, timeout_ceiling: float | None = None) -> None:
         """Connections to ``origin`` and ``concurrency`` sender threads; a dry
-        run opens neither. The read timeout grows towards ``timeout_ceiling``
-        while answers come late (late_answers.py)."""
+        run opens neither. Answers after ``timeout`` are waited for up to
+        ``timeout_ceiling``, with fewer requests in flight (late_answers.py)."""
         self._concurrency = concurrency
-        self._pool = Origin(origin, connect_timeout, timeout, timeout_ceiling)
+        self._pool = Origin(origin, connect_timeout, timeout, timeout_ceiling, concurrency)
         self._executor = ThreadPoolExecutor(concurrency, thread_name_prefix=thread_name)
+
+    @property
+    def late(self):
+        """The tracker's lateness (late_answers.py); None in a dry run."""
+        return None if self._pool is None else self._pool.late
 
     def close(self) -> None:
         if self._executor is not None:
@@ -89,15 +94,22 @@ class Pooled:
         feed = iter(units)
         lock = threading.Lock()
         halted = threading.Event()
+        late = self._pool.late
+
+        def over() -> bool:
+            return halted.is_set() or (stop is not None and stop.is_set())
 
         def sender() -> None:
             try:
-                while not halted.is_set() and not (stop is not None and stop.is_set()):
-                    with lock:
-                        unit = next(feed, _FINISHED)
-                    if unit is _FINISHED:
-                        return
-                    results.put(send(unit))
+                while not over() and late.enter(over):
+                    try:
+                        with lock:
+                            unit = next(feed, _FINISHED)
+                        if unit is _FINISHED:
+                            return
+                        results.put(send(unit))
+                    finally:
+                        late.leave()
             except BaseException as exc:  # a bug: re-raised in the caller's thread
                 results.put(_Crash(exc))
             finally:
