@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from ..errors import ConfigError
 from ..inputs.files.lines import line_start_pattern
-from ..inputs.replay import Replayer, Window, parse_when
+from ..inputs.replay import QueueSink, Replayer, Window, parse_when
 from ..runtime.stop import StopFlag
 from . import exit_codes
 from .context import out
@@ -124,7 +124,8 @@ def run(ctx):
     stop.install(tuple(previous))
     progress = Progress(sum(os.path.getsize(p) for p in args.files), args.quiet)
     replayer = Replayer(
-        ctx.store.queue(queue), service, str(ctx.config.resolve(JOURNALS)), stop,
+        QueueSink(ctx.store.queue(queue), stop), service, str(ctx.config.resolve(JOURNALS)),
+        stop,
         window=Window(args.since, args.until), max_line_size=max_line_size,
         line_start=line_start, force=args.force, progress=progress,
     )

@@ -174,16 +174,37 @@ class _Batch:
                 "untimed": self.untimed, "rejected": len(self.rejects)}
 
 
+class QueueSink:
+    """Where replayed lines go: onto a queue, the rejects into its dead letters."""
+
+    def __init__(self, queue, stop):
+        self.name = queue.name
+        self.producer = Producer(queue, stop, log, paused="waiting for room",
+                                 resumed="replaying on", full_wait=FULL_WAIT)
+
+    def send(self, service, lines, rejects):
+        """False if stopped first."""
+        try:
+            if lines and not self.producer.push(message.encode_lines(service, lines)):
+                return False
+            if rejects:
+                self.producer.bury(message.encode_rejects(service, rejects))
+        except reconnect.Stopped:
+            return False
+        return True
+
+
 class Replayer:
-    def __init__(self, queue, service, journal_dir, stop, window=Window(),
+    """Reads archives in order, resumable; ``sink.send(service, lines,
+    rejects)`` takes each batch (``sink.name`` names it in the journals)."""
+
+    def __init__(self, sink, service, journal_dir, stop, window=Window(),
                  max_line_size=16384, line_start=None, force=False,
                  progress=lambda nbytes, nlines: None):
-        self.queue, self.service, self.journal_dir = queue, service, journal_dir
+        self.sink, self.service, self.journal_dir = sink, service, journal_dir
         self.stop, self.window, self.max_line_size = stop, window, max_line_size
         self.line_start = line_start
         self.force, self.progress = force, progress
-        self.producer = Producer(queue, stop, log, paused="waiting for room",
-                                 resumed="replaying on", full_wait=FULL_WAIT)
         # files, already (replayed before), pushed, skipped, untimed, rejected
         self.totals = Counter()
 
@@ -197,7 +218,7 @@ class Replayer:
 
     def replay_file(self, path):
         """False when stopped before the end of the file."""
-        jpath = journal_path(self.journal_dir, path, self.service, self.queue.name)
+        jpath = journal_path(self.journal_dir, path, self.service, self.sink.name)
         try:
             journal = self._journal(path, jpath)
             if journal is None:
@@ -212,7 +233,7 @@ class Replayer:
     def _journal(self, path, jpath):
         """The journal to go on from, or None when the file is already done."""
         ident = identity(path)
-        fresh = Journal(os.path.abspath(path), self.service, self.queue.name, ident)
+        fresh = Journal(os.path.abspath(path), self.service, self.sink.name, ident)
         old = Journal.load(jpath)
         if old is None:
             return fresh
@@ -240,7 +261,7 @@ class Replayer:
         splitter = LineSplitter(os.path.abspath(path), journal.offset, self.max_line_size,
                                 self.line_start)
         for batch in self._batches(stream, splitter):
-            if not self._send(batch):
+            if not self.sink.send(self.service, batch.kept, batch.rejects):
                 return False
             if batch.lines or batch.eof:
                 self._record(journal, batch, jpath)
@@ -292,18 +313,6 @@ class Replayer:
             return
         batch.untimed += verdict == "untimed"
         batch.kept.append(item)
-
-    def _send(self, batch):
-        """Push, then dead-letter the rejects; False if stopped first."""
-        try:
-            if batch.kept and not self.producer.push(message.encode_lines(self.service,
-                                                                          batch.kept)):
-                return False
-            if batch.rejects:
-                self.producer.bury(message.encode_rejects(self.service, batch.rejects))
-        except reconnect.Stopped:
-            return False
-        return True
 
     def _record(self, journal, batch, jpath):
         journal.lines += batch.lines
