@@ -36,9 +36,10 @@ UNREACHABLE = "unreachable"
 
 FIX = "run `loglines store migrate`"
 
-# Any constant of the store's own: two `loglines store migrate` at once on
-# one PostgreSQL server take turns, and the second finds head.
-_LOCK = 0x6C6F676C  # "logl"
+# The advisory lock a migration holds on PostgreSQL, so that two `loglines
+# store migrate` at once take turns and the second finds head; the number
+# only has to be loglines' own ("logl").
+_LOCK = 0x6C6F676C
 
 
 @dataclass(frozen=True)

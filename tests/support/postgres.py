@@ -105,7 +105,10 @@ class PostgresServer:
                 check=True, capture_output=True, env=_env(), **self._as,
             )
         except subprocess.CalledProcessError as err:
-            raise RuntimeError(f"initdb failed: {err.stderr.decode(errors='replace')}") from None
+            who = f" (run as {UNPRIVILEGED}, who must be able to read and run {self.bin_dir})" \
+                if self._as else ""
+            raise RuntimeError(f"initdb failed{who}: {err.stderr.decode(errors='replace')}") \
+                from None
         finally:
             pwfile.unlink()
 
