@@ -7,6 +7,9 @@ shows it through ``describe``, which never includes a password.
 """
 
 import contextlib
+import logging
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -14,6 +17,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from ..errors import ConfigError, StoreUnavailable
+
+log = logging.getLogger(__name__)
 
 SOURCE = "loglines.cfg"
 
@@ -133,16 +138,35 @@ def _sqlite(url):
         # leaving DDL (a migration) outside any; "begin" below does it instead.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        # WAL: readers never block the writer nor it them. NORMAL: a commit
-        # survives a crash of the process, at most the last ones are lost
-        # on a power cut, and the database is never corrupted.
-        for pragma in ("journal_mode = WAL", "synchronous = NORMAL",
-                       f"busy_timeout = {BUSY_TIMEOUT_MS}", "foreign_keys = ON"):
-            cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _use_wal(cursor, path)
+        # NORMAL, with WAL: a commit survives a crash of the process, at most
+        # the last ones are lost on a power cut, and the file is never corrupted.
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def _use_wal(cursor, path):
+    """WAL: readers never block the writer, nor it them. The switch takes a
+    lock that SQLite's busy timeout does not wait for, and two connections
+    to a new file may both try, so the one refused waits and looks again."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+        try:
+            mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+            continue
+        if mode != "wal":  # a file system without the shared memory WAL needs
+            log.warning("the SQLite store %s cannot use WAL; journal mode stays %s",
+                        path, mode)
+            return
 
 
 def _begin(connection):

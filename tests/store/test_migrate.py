@@ -3,6 +3,7 @@ no-op, equal to schema.py, and each state a database can be in."""
 
 import shutil
 import textwrap
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -29,6 +30,17 @@ def test_migrate_builds_the_schema_from_nothing_and_a_rerun_changes_nothing(engi
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert migrate.upgrade(engine) == (migrate.head(), migrate.head())
     assert migrate.current(engine) == migrate.head() == "0001"
+
+
+def test_two_migrations_at_once_take_turns(store_url):
+    """The second waits for the first (SQLite's write lock, PostgreSQL's
+    advisory lock) and then finds head, instead of failing half-way."""
+    engines = [open_engine(store_url) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        results = set(pool.map(migrate.upgrade, engines))
+    assert results == {(None, "0001"), ("0001", "0001")}
+    for engine in engines:
+        engine.dispose()
 
 
 def test_the_migrated_schema_is_schema_py(store_engine):
