@@ -44,6 +44,18 @@ class QueueRefused(QueueUnavailable):
     deletes) still goes through under OOM."""
 
 
+class StoreError(LoglinesError):
+    """The store (SQLite or PostgreSQL) could not do what was asked: its
+    schema is not the one this loglines knows, or a statement failed."""
+
+
+class StoreUnavailable(StoreError):
+    """The store's database could not be reached (server down, wrong
+    credentials, a file that cannot be opened); a later attempt may succeed."""
+
+    temporary = True
+
+
 class AlreadyRunning(LoglinesError):
     """A program of which one copy may run (the tailer of one checkpoint) is
     running already; the text names the holder."""

@@ -1,12 +1,38 @@
+"""Fixtures every test folder can use.
+
+Redis: ``redis_server`` (one real server per session), ``redis_client``,
+``prefix`` (a key prefix of the test's own), ``make_store`` and ``store``
+(the queue store on that prefix).
+
+The store's database, on both SQLite and PostgreSQL (tests/support/postgres.py):
+
+- ``postgres_server``: one real PostgreSQL per session, started on first
+  use (in about a second) and stopped at the end; ``.url(name)``,
+  ``.create_database()``, ``.drop_database(name)``, ``.password``.
+- ``store_url``: parametrized over ``sqlite`` and ``postgresql``, so a test
+  asking for it runs twice (``test_x[sqlite]``, ``test_x[postgresql]``);
+  the URL of a fresh empty database of the test's own (a new SQLite file
+  in ``tmp_path``, or a new database on the shared server, dropped after).
+- ``store_engine``: an Engine on ``store_url`` (``loglines.store.engine``),
+  migrated to head, disposed after.
+
+A test that needs one database only asks for ``store_url`` and marks the
+other out: ``@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)``.
+"""
+
 import os
 import uuid
 
 import pytest
 from hypothesis import settings
+from sqlalchemy.engine import URL
 
 from loglines.config.model import QueueSettings
 from loglines.embedded_redis import find_redis_server
 from loglines.metrics.observed import observed_store
+from loglines.store.engine import open_engine
+from loglines.store.migrate import upgrade
+from tests.support.postgres import PostgresServer
 from tests.support.redis_server import RedisServer
 
 # CI runs the Hypothesis tests on a fixed seed, so a landing never depends on
@@ -68,3 +94,33 @@ def make_store(redis_client, prefix):
 @pytest.fixture
 def store(make_store):
     return make_store()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL for the session; tests keep apart by database."""
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """A fresh empty database of this test's own, on each of the two."""
+    if request.param == "sqlite":
+        yield URL.create("sqlite", database=str(tmp_path / "store" / "loglines.sqlite3")) \
+            .render_as_string()
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def store_engine(store_url):
+    """An engine on a database migrated to head."""
+    engine = open_engine(store_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()

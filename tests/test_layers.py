@@ -17,7 +17,7 @@ RANK = {
     "errors": 0, "atomic": 0, "log": 0,
     "message": 1, "redis_connection": 1, "embedded_redis": 1, "supervisord": 1,
     "queue": 2,
-    "config": 3, "metrics": 3, "notify": 3,
+    "config": 3, "metrics": 3, "notify": 3, "store": 3,
     "runtime": 4,
     "usage": 5,
     "inputs": 6, "outputs": 6,

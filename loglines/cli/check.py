@@ -1,10 +1,13 @@
-"""loglines check: is loglines.cfg right? Problems are raised by loading it."""
+"""loglines check: is loglines.cfg right, and is the store ready? Problems
+with the file are raised by loading it; the store is only read."""
 
+from ..store import migrate
 from .context import out
+from .store import exit_code, line, opened
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("check", help="validate the configuration file")
+    p = subparsers.add_parser("check", help="validate the configuration file and the store")
     p.set_defaults(handler=run, needs_context=True)
 
 
@@ -13,7 +16,12 @@ def run(ctx):
     kinds = {}
     for program in config.programs.values():
         kinds.setdefault(program.kind, []).append(program.name)
-    out(f"{config.path}: ok")
-    for kind, names in sorted(kinds.items()):
-        out(f"  {kind}: {', '.join(names)}")
-    return 0
+    # Opened first: a wrong [store] url is a configuration error, reported
+    # before anything reads as ok.
+    with opened(ctx) as engine:
+        out(f"{config.path}: ok")
+        for kind, names in sorted(kinds.items()):
+            out(f"  {kind}: {', '.join(names)}")
+        state = migrate.state(engine)
+        out(f"  {line(engine, state)}")
+    return exit_code(state)

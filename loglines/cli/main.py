@@ -1,6 +1,6 @@
 """The loglines command: ``loglines [--config FILE] COMMAND ...``.
 
-Expected failures (a wrong configuration, Redis unreachable) end with one
+Expected failures (a wrong configuration, Redis or the store unreachable) end with one
 clear line and a named exit code, never a traceback.
 """
 
@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from .. import log
-from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable
+from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable, StoreUnavailable
 from . import (
     check,
     dead,
@@ -20,13 +20,14 @@ from . import (
     redis_server,
     replay,
     status,
+    store,
     supervisor_config,
     worker,
 )
 from .context import Context
 
 COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test,
-            replay, notify, instance)
+            replay, notify, instance, store)
 
 
 def parser():
@@ -57,7 +58,7 @@ def main(argv=None):
     except PluginError as err:
         print(err, file=sys.stderr)
         return exit_codes.CONFIG
-    except QueueUnavailable as err:
+    except (QueueUnavailable, StoreUnavailable) as err:
         print(f"loglines: {err}", file=sys.stderr)
         return exit_codes.UNAVAILABLE
     except LoglinesError as err:

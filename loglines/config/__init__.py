@@ -7,6 +7,7 @@ from .model import (
     QueueSettings,
     RedisSettings,
     RetrySettings,
+    StoreSettings,
     SupervisorSettings,
 )
 from .options import ProgramOptions
@@ -14,5 +15,5 @@ from .plugin_view import PluginConfigView
 
 __all__ = [
     "Config", "PluginConfigView", "ProgramOptions", "ProgramSection", "QueueSettings",
-    "RedisSettings", "RetrySettings", "SupervisorSettings", "load",
+    "RedisSettings", "RetrySettings", "StoreSettings", "SupervisorSettings", "load",
 ]

@@ -11,6 +11,7 @@ from .model import (
     QueueSettings,
     RedisSettings,
     RetrySettings,
+    StoreSettings,
     SupervisorSettings,
 )
 from .options import options_for
@@ -20,6 +21,7 @@ _RETRY_KEYS = ("max_attempts", "retry_delay", "retry_max_delay")
 
 def config(path, parsed, raw, kinds, problems):
     path = Path(path)
+    instance_dir = path.resolve().parent
     redis = _redis(parsed, kinds)
     queues = _queues(parsed.get("queues", {}))
     programs = {}
@@ -30,7 +32,7 @@ def config(path, parsed, raw, kinds, problems):
     _check_redis(redis, queues, problems)
     return Config(
         path=path,
-        instance_dir=path.resolve().parent,
+        instance_dir=instance_dir,
         supervisor=SupervisorSettings(**_present(parsed.get("supervisor", {}),
                                                   SupervisorSettings)),
         queues=queues,
@@ -39,6 +41,7 @@ def config(path, parsed, raw, kinds, problems):
         warnings=tuple(problems.warnings),
         raw={name: dict(section) for name, section in raw.items() if isinstance(section, dict)},
         notify=_notify(parsed, redis, problems),
+        store=StoreSettings.for_instance(instance_dir, parsed.get("store", {}).get("url")),
     )
 
 

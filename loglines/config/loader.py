@@ -122,7 +122,8 @@ def _section_kind(name, section, problems):
         return None
     if not name.startswith(spec.PROGRAM_PREFIXES):
         problems.add(name, "", "unknown section (expected [supervisor], [queues], [notify], "
-                     "[redis], [redis_NAME], [process_NAME], [logger_NAME] or [worker_NAME])")
+                     "[store], [redis], [redis_NAME], [process_NAME], [logger_NAME] or "
+                     "[worker_NAME])")
         return None
     kind = section.get("kind") or _guess_kind(name, section)
     allowed = _allowed_kinds(name)

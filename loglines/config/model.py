@@ -7,6 +7,9 @@ prints them.
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 from ..queue.backoff import Backoff
 from ..queue.policy import QueuePolicy
 from .options import ProgramOptions
@@ -109,6 +112,48 @@ class NotifySettings:
     queue: str = "notify"
 
 
+#: The store when [store] names none: an SQLite file in the instance.
+DEFAULT_STORE = Path("var/store/loglines.sqlite3")
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """[store]: the database URL, a relative SQLite path made absolute
+    against the instance folder (workers do not run from it). The URL is
+    checked when the store is opened (``loglines.store.engine``)."""
+
+    url: str
+
+    @classmethod
+    def for_instance(cls, instance_dir, url=None):
+        if url is None:
+            path = Path(instance_dir) / DEFAULT_STORE
+            return cls(URL.create("sqlite", database=str(path)).render_as_string())
+        return cls(_anchored(url, Path(instance_dir)))
+
+    def __repr__(self):
+        try:
+            shown = make_url(self.url).render_as_string(hide_password=True)
+        except (ArgumentError, ValueError, TypeError):
+            shown = "(not a URL)"
+        return f"StoreSettings(url={shown!r})"
+
+
+def _anchored(url, instance_dir):
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return url  # opening the store reports it, naming the key
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or database in (None, "", ":memory:") \
+            or parsed.query.get("uri"):
+        return url
+    path = Path(database).expanduser()
+    if path.is_absolute():
+        return url
+    return parsed.set(database=str(instance_dir / path)).render_as_string(hide_password=False)
+
+
 @dataclass(frozen=True)
 class ProgramSection:
     """A [process_*], [logger_*] or [worker_*] section: one supervised program."""
@@ -132,6 +177,11 @@ class Config:
     warnings: tuple = ()
     raw: dict = field(default_factory=dict, repr=False)  # section -> key -> text, for plugins
     notify: NotifySettings | None = None  # [notify], if configured
+    store: StoreSettings | None = None  # [store]; None here means the default file
+
+    def __post_init__(self):
+        if self.store is None:
+            object.__setattr__(self, "store", StoreSettings.for_instance(self.instance_dir))
 
     def resolve(self, path):
         """A path from the configuration, relative to the instance directory."""

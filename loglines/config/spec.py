@@ -205,7 +205,14 @@ redis = string(default='')
 queue = queue_name(default='notify')
 """
 
-GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES, "notify": NOTIFY}
+# [store]: the database loglines keeps events and statistics in; without a
+# url, an SQLite file in the instance (config.model.DEFAULT_STORE).
+STORE = """
+url = string(default=None)
+"""
+
+GLOBAL_SECTIONS = {"supervisor": SUPERVISOR, "queues": QUEUES, "notify": NOTIFY,
+                   "store": STORE}
 # The kinds of [process_*] sections; every other kind is a worker in workers/.
 PROCESS_KINDS = ("redis", "command")
 PROGRAM_PREFIXES = ("process_", "logger_", "worker_")

@@ -41,6 +41,7 @@ def run(capsys, *argv):
 
 
 def test_check_ok_and_broken(capsys, cfg, tmp_path):
+    run(capsys, "--config", str(cfg), "store", "migrate")  # else check reports it (exit 1)
     code, out, _ = run(capsys, "--config", str(cfg), "check")
     assert code == exit_codes.OK and "ok" in out and "broker: worker_broker" in out
     bad = tmp_path / "bad.cfg"
