@@ -82,6 +82,9 @@ def openurl_params(settings, pl, classify):
         return {}
     ip = settings.client_ip(fields.get("remote_addr") or fields.get("host"),
                             fields.get("x_forwarded_for"))
+    # The client as the section keeps it, for the statistics of a line that
+    # a later rebuild may count after all (a robot list that changed).
+    client = pl["client"] = irus.req_id(ip, settings.req_id, settings.req_id_salt) if ip else ip
     reason = exclusion(fields.get("method"), fields.get("status"), fields.get("user_agent"),
                        ip, settings.robots)
     if reason:
@@ -96,7 +99,7 @@ def openurl_params(settings, pl, classify):
     pl["item"] = hit.item_id
     return irus.params(
         url_tim=fields["utc"],
-        req_id=irus.req_id(ip, settings.req_id, settings.req_id_salt),
+        req_id=client,
         req_dat=fields.get("user_agent"),
         item=irus.artnum(site.oai_prefix, hit.item_id),
         rfr_id=site.rfr_id,

@@ -25,6 +25,7 @@ __all__ = ["BadItem", "Evaluated", "RetryItem", "evaluate", "tracker_params"]
 class Evaluated:
     params: list | None  # None: not a usage event
     parsed: object  # what the plugin's parseline returned
+    fields: dict | None = None  # the queue message's
 
     @property
     def rejected(self):
@@ -75,10 +76,24 @@ def evaluate(plugin, config_view, section, payload):
         parsed = plugin.parseline(jmsg, config_view, section)
         params = plugin.get_openurl_params(config_view, section, parsed)
     except Exception as err:  # a plugin's bug must not stop the worker
-        if is_temporary(err):
-            raise RetryItem(f"plugin could not decide yet: {type(err).__name__}: {err}") from None
-        raise BadItem(_plugin_failure(err)) from None
-    return Evaluated(_normalised(params), parsed)
+        raise _translated(err) from None
+    return Evaluated(_normalised(params), parsed, jmsg.fields)
+
+
+def evaluate_parsed(plugin, config_view, section, parsed):
+    """The parameters of fields parsed before (a stored line the statistics
+    rebuild decides again), as ``evaluate`` gives them."""
+    try:
+        params = plugin.get_openurl_params(config_view, section, parsed)
+    except Exception as err:
+        raise _translated(err) from None
+    return _normalised(params)
+
+
+def _translated(err):
+    if is_temporary(err):
+        return RetryItem(f"plugin could not decide yet: {type(err).__name__}: {err}")
+    return BadItem(_plugin_failure(err))
 
 
 def _normalised(params):

@@ -53,12 +53,9 @@ def plugin_path(config, spec):
     return config.instance_dir / "plugins" / f"{name.replace('.', '/')}.py"
 
 
-def load(config, section_name, spec):
-    """The plugin named by ``spec``, or a PluginError naming file, section and key."""
-    path = plugin_path(config, spec)
-    where = f"{config.path}: [{section_name}] repository_plugin"
-    if not path.is_file():
-        raise PluginError(f"{where}: no plugin file {path}")
+def load_module(path, where):
+    """The module of the file ``path``, under a private name; a PluginError
+    starting with ``where`` when it fails to load."""
     digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
     module_name = f"loglines_plugin_{path.stem}_{digest}"
     try:
@@ -69,6 +66,16 @@ def load(config, section_name, spec):
     except Exception as err:
         sys.modules.pop(module_name, None)
         raise PluginError(f"{where}: {path} failed to load: {type(err).__name__}: {err}") from err
+    return module
+
+
+def load(config, section_name, spec):
+    """The plugin named by ``spec``, or a PluginError naming file, section and key."""
+    path = plugin_path(config, spec)
+    where = f"{config.path}: [{section_name}] repository_plugin"
+    if not path.is_file():
+        raise PluginError(f"{where}: no plugin file {path}")
+    module = load_module(path, where)
     missing = [f for f in CONTRACT if not callable(getattr(module, f, None))]
     if missing:
         raise PluginError(f"{where}: {path} has no {' or '.join(missing)}() function")

@@ -109,3 +109,10 @@ class TimeWindow:
         if ahead > self.ahead:
             return f"event time {utc} is {ahead / 3600:.1f} h ahead of this host's clock"
         return None
+
+
+def unix_to_utc(t):
+    """The ``to_utc`` text of a Unix time: ``utc_to_unix``'s inverse."""
+    utc = datetime.fromtimestamp(int(t), timezone.utc)
+    return (f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}"
+            f"T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z")
