@@ -14,7 +14,7 @@ salt) are left out of ``repr``.
 from dataclasses import dataclass, field, fields
 
 # The keys that name one queue each, in the order status lists them.
-QUEUE_KEYS = ("listento", "pushto", "success_queue", "other_queue")
+QUEUE_KEYS = ("listento", "pushto", "success_queue", "other_queue", "stats_queue")
 
 
 def _secret():
@@ -94,6 +94,7 @@ class Pirus2Options(ProgramOptions):
     concurrency: int
     success_queue: str | None
     other_queue: str | None
+    stats_queue: str | None  # where each evaluated line's record goes, for the stats worker
     dry_run: bool
     dry_run_file: str
     debug: bool
@@ -174,6 +175,14 @@ class SyslogdOptions(ProgramOptions):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class StatsOptions(ProgramOptions):
+    listento: str
+    statistics: tuple[str, ...]  # built-in names ('builtin': all), or files in plugins/
+    batch_size: int
+    flush_interval: float  # the longest a line waits to be stored when few come
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MetricsOptions(ProgramOptions):
     bind: str
     port: int
@@ -196,6 +205,7 @@ KIND_OPTIONS = {
     "pirus2": Pirus2Options,
     "httpingest": HttpingestOptions,
     "syslogd": SyslogdOptions,
+    "stats": StatsOptions,
     "metrics": MetricsOptions,
     "command": CommandOptions,
     "redis": RedisProgramOptions,

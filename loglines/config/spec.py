@@ -105,6 +105,7 @@ ratelimit = float(min=0, default=0)
 concurrency = integer(min=1, max=256, default=8)
 success_queue = queue_name(default=None)
 other_queue = queue_name(default=None)
+stats_queue = queue_name(default=None)
 dry_run = boolean(default=False)
 dry_run_file = string(default='var/log/dry_run_urls.log')
 debug = boolean(default=False)
@@ -159,6 +160,13 @@ max_connections = integer(min=1, default=1000)
 queued_events = integer(min=1, default=10000)
 batch_size = integer(min=1, max=10000, default=1000)
 batch_timeout = float(min=0, max=10, default=0.1)
+""",
+    # Keeps the statistics of the records pirus2 puts on its stats_queue.
+    "stats": """
+listento = queue_name
+statistics = force_list(default=list('builtin'))
+batch_size = integer(min=1, max=50000, default=20000)
+flush_interval = float(min=0.05, max=60, default=1.0)
 """,
     # A Prometheus endpoint reading Redis at scrape time (loopback by default).
     "metrics": """

@@ -14,12 +14,15 @@ import functools
 import re
 import time
 
+import simplejson as json
+
 from ..config import PluginConfigView
 from ..queue import Failure
 from ..runtime.producer import CapWatch, wait_for_room
 from ..usage import plugin as plugins
 from ..usage.evaluate import IMPLAUSIBLE_TIME
 from ..usage.item import BadItem, evaluate
+from ..usage.record import stats_record
 from .delivery import MatomoClient, TrackerClient
 from .delivery.outcome import FAILURE_BODY, REDIRECT_STATUS
 
@@ -74,6 +77,7 @@ class Pirus2:
         self.queue = ctx.queue(o.listento)
         self.success = [ctx.queue(o.success_queue)] if o.success_queue else []
         self.other = [ctx.queue(o.other_queue)] if o.other_queue else []
+        self.stats = ctx.queue(o.stats_queue) if o.stats_queue else None
         self.dry_run_file = None
         if o.dry_run:
             self.dry_run_file = ctx.config.resolve(o.dry_run_file)
@@ -92,7 +96,12 @@ class Pirus2:
         the whole batch (the tracker sees few duplicates)."""
         self.ctx.counters.add("fetched", len(items))
         settle = Settle()
-        events = self.evaluate_all(items, settle)
+        records = [] if self.stats is not None else None
+        events = self.evaluate_all(items, settle, records)
+        if records:
+            # Before any item is acknowledged: a crash in between repeats
+            # records, which the store keeps once (their keys).
+            self.ctx.call(self.stats.push, records, past_cap=True)
         self.settle(settle)
         unsent = {item.id: item for item, _ in events}
         with contextlib.closing(self.client.stream(events, stop=self.ctx.stop)) as groups:
@@ -104,7 +113,10 @@ class Pirus2:
         if unsent:  # asked to stop before these were sent: back to ready, no attempt lost
             self.ctx.call(self.queue.release, self.ctx.consumer_id, list(unsent))
 
-    def evaluate_all(self, items, settle):
+    def evaluate_all(self, items, settle, records=None):
+        """The events of ``items`` with their parameters; the other items'
+        fates go in ``settle``, and each line's statistics record in
+        ``records`` when it is a list."""
         events = []
         for item in items:
             try:
@@ -124,6 +136,9 @@ class Pirus2:
                 self.ctx.counters.add(_counter_name("excluded", result.exclusion or "other"))
             else:
                 events.append((item, result.params))
+            if records is not None and not result.rejected:
+                records.append(json.dumps(stats_record(result.fields, result.parsed,
+                                                       result.params)))
         return events
 
     def settle_outcomes(self, outcomes, settle, unsent):
@@ -178,4 +193,5 @@ class Pirus2:
 
     def room_downstream(self):
         """Fetch nothing while a queue this worker copies into is at its cap."""
-        return wait_for_room(self.ctx, self.success + self.other, self.downstream)
+        stats = [self.stats] if self.stats is not None else []
+        return wait_for_room(self.ctx, self.success + self.other + stats, self.downstream)
