@@ -72,15 +72,15 @@ hits = Table(
     Index(None, "t"),
 )
 
-# Counted hits per item, day, session and metric group: a session counts
-# once towards a Unique metric while its count is above zero.
+# Counted hits per item, session and metric group (Investigations: every
+# hit; Requests), under a hash of the three: a session counts once towards
+# a Unique metric while its count is above zero.
 sessions = Table(
     "sessions", metadata,
-    Column("item", Text, primary_key=True),
-    Column("day", Integer, primary_key=True),  # YYYYMMDD
-    Column("session", LargeBinary(8), primary_key=True),
-    Column("grp", SmallInteger, primary_key=True),  # INVESTIGATION (all hits) or REQUEST
+    Column("sid", LargeBinary(8), primary_key=True),
+    Column("day", Integer, nullable=False),  # YYYYMMDD, what a rebuild clears from
     Column("hits", Integer, nullable=False),
+    Index(None, "day"),
 )
 
 # Every statistic's figures: a counter per bucket (a day, a month, ...),

@@ -56,7 +56,7 @@ def find_bin():
 
 
 class PostgresServer:
-    def __init__(self, bin_dir=None, port=None, password=None):
+    def __init__(self, bin_dir=None, port=None, password=None, durable=False):
         self.bin_dir = bin_dir or find_bin()
         if self.bin_dir is None:
             raise RuntimeError("no PostgreSQL binaries: install the test extras (pgserver), "
@@ -65,6 +65,8 @@ class PostgresServer:
         # Letters and digits plus what a URL must escape, so that tests see
         # both that escaping works and that the password is never shown.
         self.password = password or f"pw-{uuid.uuid4().hex[:12]}@:/%"
+        # A server that a test kills must keep what it committed.
+        self.durable = durable
         self.folder = None
         self.process = None
         self._as = _unprivileged() if os.geteuid() == 0 else {}
@@ -81,16 +83,29 @@ class PostgresServer:
         self.folder = Path(tempfile.mkdtemp(prefix="loglines-pg-"))
         self._own(self.folder)
         self._initdb()
+        self._launch()
+        return self
+
+    def _launch(self):
         log = open(self.log_path, "ab")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
              "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+             *(() if self.durable else ("-c", "fsync=off", "-c", "synchronous_commit=off",
+                                        "-c", "full_page_writes=off"))],
             stdout=log, stderr=log, env=_env(), start_new_session=True, **self._as,
         )
         log.close()
         self.wait_ready()
-        return self
+
+    def kill(self):
+        """SIGKILL the server, as a crash would; ``restart`` brings it back
+        on the same folder and port."""
+        self.process.kill()
+        self.process.wait()
+
+    def restart(self):
+        self._launch()
 
     def _initdb(self):
         pwfile = self.folder / "pwfile"

@@ -49,13 +49,12 @@ def upgrade():
     op.create_index("ix_hits_t", "hits", ["t"], unique=False)
     op.create_table(
         "sessions",
-        sa.Column("item", sa.Text(), nullable=False),
+        sa.Column("sid", sa.LargeBinary(length=8), nullable=False),
         sa.Column("day", sa.Integer(), nullable=False),
-        sa.Column("session", sa.LargeBinary(length=8), nullable=False),
-        sa.Column("grp", sa.SmallInteger(), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("item", "day", "session", "grp", name="pk_sessions"),
+        sa.PrimaryKeyConstraint("sid", name="pk_sessions"),
     )
+    op.create_index("ix_sessions_day", "sessions", ["day"], unique=False)
     op.create_table(
         "stat_counts",
         sa.Column("stat", sa.Text(), nullable=False),
@@ -86,6 +85,7 @@ def downgrade():
     op.drop_table("lines_hourly")
     op.drop_table("stat_state")
     op.drop_table("stat_counts")
+    op.drop_index("ix_sessions_day", table_name="sessions")
     op.drop_table("sessions")
     op.drop_index("ix_hits_t", table_name="hits")
     op.drop_index("ix_hits_chain_t", table_name="hits")

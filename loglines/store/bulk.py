@@ -1,0 +1,115 @@
+"""Many rows at once, at the speed of the database driver.
+
+SQLAlchemy's executemany processes every parameter of every row in
+Python; for the stats worker's tens of thousands of rows a second that
+took as long as the database. The statements here are still built with
+SQLAlchemy Core, in the connection's dialect, compiled once, and their
+rows handed to the driver as they are (plain ints, text and bytes, which
+need no processing)."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import bindparam, false, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .schema import stat_state
+
+CHUNK = 500  # values per IN (...): well within every database's limit
+# Any constant: the stats writers of one store take turns on it.
+WRITER_LOCK = 0x6C6C7374  # "llst"
+
+
+def _insert(dialect, table, names):
+    """INSERT of the columns ``names``, each from the parameter of its name."""
+    if dialect.name == "postgresql":
+        statement = postgresql.insert(table)
+    elif dialect.name == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise ValueError(f"the store does not support {dialect.name}")
+    return statement.values({name: bindparam(name) for name in names})
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(dialect, build):
+    """(SQL text, parameter names in order or None for named) of a statement."""
+    compiled = build(dialect).compile(dialect=dialect)
+    return str(compiled), (tuple(compiled.positiontup) if compiled.positional else None)
+
+
+def _run(conn, key, build, rows):
+    """Run the statement ``build(dialect, names)`` for every row; ``names``
+    are the columns the rows give (those of the first)."""
+    if not rows:
+        return
+    names = tuple(rows[0])
+    sql, order = _compiled(conn.dialect, _Builder((*key, names), lambda d: build(d, names)))
+    params = rows if order is None else [tuple(row[name] for name in order) for row in rows]
+    conn.exec_driver_sql(sql, params)
+
+
+class _Builder:
+    """A statement factory that caches by name (lambdas would not)."""
+
+    def __init__(self, key, build):
+        self.key, self.build = key, build
+
+    def __call__(self, dialect):
+        return self.build(dialect)
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def __eq__(self, other):
+        return isinstance(other, _Builder) and other.key == self.key
+
+
+def insert_rows(conn, table, rows):
+    """INSERT every row (dicts of the same columns)."""
+    _run(conn, ("insert", table.name), lambda d, names: _insert(d, table, names), rows)
+
+
+def add_to(conn, table, rows, add, replace=()):
+    """Insert ``rows``, or where the primary key is there, add their columns
+    ``add`` to the stored values (and overwrite ``replace``)."""
+    def build(dialect, names):
+        statement = _insert(dialect, table, names)
+        keys = [c.name for c in table.primary_key.columns]
+        sets = {name: table.c[name] + statement.excluded[name] for name in add}
+        sets.update({name: statement.excluded[name] for name in replace})
+        return statement.on_conflict_do_update(index_elements=keys, set_=sets)
+    _run(conn, ("add_to", table.name, tuple(add), tuple(replace)), build, rows)
+
+
+def insert_missing(conn, table, rows):
+    """INSERT the rows whose primary key or unique column is not there yet."""
+    _run(conn, ("insert_missing", table.name),
+         lambda d, names: _insert(d, table, names).on_conflict_do_nothing(), rows)
+
+
+def chunks(values, size=CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def existing(conn, column, values):
+    """The ``values`` that ``column`` holds already."""
+    found = set()
+    for chunk in chunks(values):
+        found.update(row[0] for row in conn.execute(select(column).where(column.in_(chunk))))
+    return found
+
+
+def lock_for_writing(conn):
+    """Make this transaction the store's only writer until it ends, before
+    it reads what it will write from (two stats writers settling the same
+    double clicks at once would each miss the other's hits). PostgreSQL:
+    an advisory lock; SQLite: any write statement takes the database's
+    write lock, and this one changes nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
+    else:
+        conn.execute(update(stat_state).where(false()).values(stat=stat_state.c.stat))
