@@ -20,7 +20,7 @@ RANK = {
     "config": 3, "metrics": 3, "notify": 3, "store": 3,
     "runtime": 4,
     "usage": 5,
-    "inputs": 6, "outputs": 6,
+    "inputs": 6, "outputs": 6, "stats": 6,
     "cli": 7, "__main__": 8,
 }
 

@@ -1,0 +1,173 @@
+"""Storing a batch of line records and updating every statistic, in the
+caller's transaction (docs/design.md, Local statistics).
+
+Each record's line is stored under its key; a key already there is a line
+seen before and changes nothing, so the queue's repeats, a replay and a
+backfill run twice leave the figures as they were. Then COUNTER's
+filtering is settled for the new hits (counting.py) and the statistics'
+counters move by what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from ..store.bulk import add_to, chunks, existing, insert_missing, insert_rows, lock_for_writing
+from ..store.schema import INVESTIGATION, REQUEST, agents, hits, lines_hourly, sessions, stat_counts
+from .counting import DOUBLE_CLICK, Hit, changes, day_of, session_ids, settle
+from .statistic import Line, Statistic, bucket
+
+KINDS = {"I": INVESTIGATION, "R": REQUEST}
+AGENT_CACHE = 100_000
+_HIT_COLUMNS = ("key", "chain", "t", "service", "item", "kind", "session", "counted")
+
+
+@dataclass
+class Applied:
+    lines: int = 0  # new lines stored
+    repeats: int = 0  # lines already stored: counted before
+    events: int = 0  # new hits that are usage events
+    counted: int = 0  # of those, kept by double-click filtering
+    stopped: int = 0  # stored hits that a new one made a double click
+
+
+def _hash8(*parts: str) -> bytes:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=8).digest()
+
+
+def chain_and_session(client: str, agent: str, target: str, t: int) -> tuple[bytes, bytes]:
+    """The double-click chain (client, agent, URL) and the COUNTER session
+    (client, agent, date, hour) of an event, hashed."""
+    return (_hash8(client, agent, target),
+            _hash8(client, agent, str(day_of(t)), str(t // 3600 % 24)))
+
+
+class Ingest:
+    def __init__(self, statistics: list[Statistic]):
+        self.statistics = statistics
+        self._agents: dict[str, int] = {}
+
+    def apply(self, conn, records: list[dict]) -> Applied:
+        """Store ``records`` (decoded stats records, usage/record.py) on ``conn``."""
+        try:
+            return self._apply(conn, records)
+        except BaseException:
+            # The transaction is lost: agent ids learnt in it may not exist.
+            self._agents.clear()
+            raise
+
+    def _apply(self, conn, records):
+        lock_for_writing(conn)
+        unique = list({r["k"]: r for r in records}.values())
+        agent_ids = self._agent_ids(conn, {r["a"] for r in unique if r.get("a") is not None})
+        rows = [self._row(r, agent_ids) for r in unique]
+        seen = existing(conn, hits.c.key, [row["key"] for row in rows])
+        rows = [row for row in rows if row["key"] not in seen]
+        applied = Applied(lines=len(rows), repeats=len(records) - len(rows))
+        totals: Counter = Counter()
+        self._count_lines(conn, rows, totals)
+        new_hits = [Hit(*(row[c] for c in _HIT_COLUMNS)) for row in rows if row["kind"]]
+        applied.events = len(new_hits)
+        deltas = self._settle(conn, new_hits, rows, applied) if new_hits else []
+        insert_rows(conn, hits, rows)
+        if deltas:
+            self._count_usage(conn, deltas, totals)
+        add_to(conn, stat_counts, [
+            {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
+            for (stat, b, key, field), value in totals.items() if value], add=["value"])
+        return applied
+
+    # -- rows ------------------------------------------------------------
+
+    def _agent_ids(self, conn, texts: set[str]) -> dict[str, int]:
+        missing = [t for t in texts if t not in self._agents]
+        if missing:
+            if len(self._agents) + len(missing) > AGENT_CACHE:
+                self._agents.clear()  # a bot farm's random agents must not grow memory
+            insert_missing(conn, agents, [{"text": t} for t in missing])
+            for chunk in chunks(missing):
+                for agent_id, text in conn.execute(
+                        select(agents.c.id, agents.c.text).where(agents.c.text.in_(chunk))):
+                    self._agents[text] = agent_id
+        return self._agents
+
+    @staticmethod
+    def _row(record: dict, agent_ids: dict[str, int]) -> dict:
+        t = int(record["t"])
+        kind = KINDS.get(record.get("kd")) if record.get("i") else None
+        agent = record.get("a")
+        client, target = record.get("c") or "", record.get("u")
+        chain = session = None
+        if kind is not None:
+            chain, session = chain_and_session(client, agent or "", target or "", t)
+        return {
+            "key": bytes.fromhex(record["k"]), "service": record.get("s") or "", "t": t,
+            "reason": record.get("r") if kind is None else None,
+            "method": record.get("m"), "status": record.get("st"), "target": target,
+            "agent_id": agent_ids.get(agent) if agent is not None else None,
+            "client": client if target is not None else None,
+            "item": record.get("i") if kind is not None else None, "kind": kind,
+            "chain": chain, "session": session, "counted": False,
+        }
+
+    # -- lines -----------------------------------------------------------
+
+    def _count_lines(self, conn, rows: list[dict], totals: Counter) -> None:
+        per_hour = Counter((row["service"], row["t"] // 3600) for row in rows)
+        add_to(conn, lines_hourly, [{"service": s, "hour": h, "lines": n}
+                                    for (s, h), n in per_hour.items()], add=["lines"])
+        for statistic in self.statistics:
+            if statistic.lines is None:
+                continue
+            for row in rows:
+                line = Line(row["t"], row["service"], row["reason"])
+                b = bucket(statistic.period, day_of(row["t"]))
+                for key, field, amount in statistic.lines(line):
+                    totals[statistic.name, b, str(key), field] += amount
+
+    # -- usage -----------------------------------------------------------
+
+    def _settle(self, conn, new_hits: list[Hit], rows: list[dict],
+                applied: Applied) -> list[tuple[Hit, int]]:
+        """Decide what counts (``rows`` get their flag); the hits that start
+        or stop counting."""
+        low = min(hit.t for hit in new_hits) - DOUBLE_CLICK
+        high = max(hit.t for hit in new_hits) + DOUBLE_CLICK
+        stored = []
+        for chunk in chunks(sorted({hit.chain for hit in new_hits})):
+            query = select(*(hits.c[c] for c in _HIT_COLUMNS)).where(
+                hits.c.chain.in_(chunk), hits.c.t.between(low, high))
+            stored += [Hit(*row) for row in conn.execute(query)]
+        counted, stopped = settle(new_hits, stored)
+        for row in rows:
+            row["counted"] = row["key"] in counted
+        for chunk in chunks([hit.key for hit in stopped]):
+            conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=False))
+        applied.counted, applied.stopped = len(counted), len(stopped)
+        return ([(hit, 1) for hit in new_hits if hit.key in counted]
+                + [(hit, -1) for hit in stopped])
+
+    def _count_usage(self, conn, deltas: list[tuple[Hit, int]], totals: Counter) -> None:
+        sids = {sid for hit, _ in deltas for _, sid in session_ids(hit)}
+        current = {}
+        for chunk in chunks(sids):
+            current.update(tuple(row) for row in conn.execute(
+                select(sessions.c.sid, sessions.c.hits).where(sessions.c.sid.in_(chunk))))
+        before = dict(current)
+        found = changes(deltas, current)
+        days = {sid: day_of(hit.t) for hit, _ in deltas for _, sid in session_ids(hit)}
+        add_to(conn, sessions, [{"sid": sid, "day": days[sid], "hits": n - before.get(sid, 0)}
+                                for sid, n in current.items() if n != before.get(sid, 0)],
+               add=["hits"])
+        for statistic in self.statistics:
+            if statistic.usage is None:
+                continue
+            for change in found:
+                b = bucket(statistic.period, day_of(change.hit.t))
+                for key, field, amount in statistic.usage(change):
+                    totals[statistic.name, b, str(key), field] += amount

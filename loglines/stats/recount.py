@@ -1,0 +1,161 @@
+"""Counting statistics again from the stored hits, without the logs: a
+statistic new to the store (from its ``backlog``), one whose version
+changed, and ``loglines stats rebuild`` after the robots list or the
+plugin's rules changed.
+
+One pass over the hits in time order. A rebuild also settles double
+clicks again as it goes (a hit is final once 30 seconds of hits after it
+have been seen), so hits that stopped or started being events move the
+figures; the session counts are rebuilt with them.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import Counter, deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, tuple_, update
+
+from ..store.bulk import add_to, chunks
+from ..store.schema import hits, sessions, stat_counts
+from .counting import DOUBLE_CLICK, Change, Hit, day_of, session_ids
+from .statistic import Line, Statistic, bucket
+
+PAGE = 20_000
+_COLUMNS = ("key", "chain", "t", "service", "item", "kind", "session", "counted")
+
+
+def month_start(t: int) -> int:
+    """The first second of the UTC month of ``t``."""
+    day = day_of(t)
+    return calendar.timegm((day // 10000, day // 100 % 100, 1, 0, 0, 0))
+
+
+@dataclass
+class Recounted:
+    hits: int = 0
+    counted: int = 0
+    changed_flags: int = 0
+
+
+def stored_rows(conn, since: int) -> Iterator[tuple[Hit, str | None]]:
+    """Every stored line from ``since`` on, oldest first, with its reason."""
+    after = (since - 1, b"\xff" * 16)
+    while True:
+        page = conn.execute(
+            select(*(hits.c[c] for c in _COLUMNS), hits.c.reason)
+            .where(tuple_(hits.c.t, hits.c.key) > after)
+            .order_by(hits.c.t, hits.c.key).limit(PAGE)).all()
+        for row in page:
+            yield Hit(*row[:-1]), row[-1]
+        if len(page) < PAGE:
+            return
+        after = (page[-1].t, page[-1].key)
+
+
+def settled(rows: Iterator[tuple[Hit, str | None]]) -> Iterator[tuple[Hit, str | None, bool]]:
+    """The rows with whether double-click filtering keeps each, decided
+    again from the rows themselves; each comes out once the 30 seconds
+    after it have been read."""
+    waiting: deque[list] = deque()  # [hit, reason, counted], in time order
+    last: dict[bytes, list] = {}
+    for hit, reason in rows:
+        while waiting and waiting[0][0].t < hit.t - DOUBLE_CLICK:
+            done = waiting.popleft()
+            if last.get(done[0].chain) is done:
+                del last[done[0].chain]
+            yield done[0], done[1], done[2]
+        entry = [hit, reason, hit.kind is not None]
+        if hit.kind is not None:
+            before = last.get(hit.chain)
+            if before is not None and hit.t - before[0].t <= DOUBLE_CLICK:
+                before[2] = False
+            last[hit.chain] = entry
+        waiting.append(entry)
+    for done in waiting:
+        yield done[0], done[1], done[2]
+
+
+def recount(conn, statistics: list[Statistic], since: int, refilter: bool = False) -> Recounted:
+    """Count ``statistics`` again from the month of ``since`` (all time for
+    an ``all`` statistic); with ``refilter``, settle double clicks again and
+    rebuild the session counts over the same span."""
+    counting = _Recount(statistics, month_start(max(0, since)), refilter)
+    counting.clear(conn)
+    first = 0 if any(s.period == "all" for s in statistics) else counting.start
+    rows = stored_rows(conn, first)
+    for hit, reason, counted in (settled(rows) if refilter
+                                 else ((h, r, h.counted) for h, r in rows)):
+        counting.add(hit, reason, counted)
+    return counting.write(conn)
+
+
+class _Recount:
+    def __init__(self, statistics, start, refilter):
+        self.statistics, self.start, self.refilter = statistics, start, refilter
+        self.done = Recounted()
+        self.totals: Counter = Counter()
+        self.session_hits: Counter = Counter()
+        self.flips: dict[bool, list[bytes]] = {True: [], False: []}
+        self.seen_day, self.seen = None, set()
+
+    def clear(self, conn):
+        for statistic in self.statistics:
+            query = delete(stat_counts).where(stat_counts.c.stat == statistic.name)
+            if statistic.period != "all":
+                query = query.where(stat_counts.c.bucket >= bucket(statistic.period,
+                                                                   day_of(self.start)))
+            conn.execute(query)
+        if self.refilter:
+            conn.execute(delete(sessions).where(sessions.c.day >= day_of(self.start)))
+
+    def _takes(self, statistic, hit):
+        return statistic.period == "all" or hit.t >= self.start
+
+    def add(self, hit, reason, counted):
+        self.done.hits += 1
+        if hit.t < self.start:
+            counted = hit.counted  # before the span: as it was counted then
+        elif self.refilter and counted != hit.counted:
+            self.flips[counted].append(hit.key)
+        day = day_of(hit.t)
+        line = Line(hit.t, hit.service, reason)
+        for statistic in self.statistics:
+            if statistic.lines is not None and self._takes(statistic, hit):
+                self._add(statistic, day, statistic.lines(line))
+        if counted and hit.kind is not None:
+            self._usage(hit, day)
+
+    def _usage(self, hit, day):
+        self.done.counted += 1
+        if day != self.seen_day:  # sessions are within an hour: a new day starts afresh
+            self.seen_day, self.seen = day, set()
+        unique = []
+        for _, sid in session_ids(hit):
+            unique.append(0 if sid in self.seen else 1)
+            self.seen.add(sid)
+            if self.refilter and hit.t >= self.start:
+                self.session_hits[sid, day] += 1
+        change = Change(hit, 1, unique[0], unique[1] if len(unique) > 1 else 0)
+        for statistic in self.statistics:
+            if statistic.usage is not None and self._takes(statistic, hit):
+                self._add(statistic, day, statistic.usage(change))
+
+    def _add(self, statistic, day, updates):
+        b = bucket(statistic.period, day)
+        for key, field, amount in updates:
+            self.totals[statistic.name, b, str(key), field] += amount
+
+    def write(self, conn):
+        for value, keys in self.flips.items():
+            self.done.changed_flags += len(keys)
+            for chunk in chunks(keys):
+                conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=value))
+        add_to(conn, sessions, [{"sid": sid, "day": day, "hits": n}
+                                for (sid, day), n in self.session_hits.items()], add=["hits"])
+        add_to(conn, stat_counts, [
+            {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
+            for (stat, b, key, field), value in self.totals.items() if value], add=["value"])
+        return self.done
