@@ -6,11 +6,13 @@ Each batch is stored with every statistic in one transaction and
 acknowledged after it committed; a line stored before (a repeat of the
 queue, a replay) counts nothing. The store must have been migrated
 (``loglines store migrate``): the worker never creates tables itself.
+A statistic new to the store is first counted from the stored lines of
+its ``backlog``; the span the store covers and its empty hours are logged.
 """
 
 from loglines.runtime.consumer_loop import consume
 from loglines.stats.plugins import load
-from loglines.stats.startup import open_store
+from loglines.stats.startup import open_store, report_coverage, take_up
 from loglines.stats.worker import StatsWorker
 
 
@@ -22,6 +24,8 @@ def run(ctx):
     engine = open_store(ctx)
     if engine is None:
         return 0  # asked to stop while the store was unreachable
+    take_up(ctx, engine, statistics)
+    report_coverage(ctx, engine)
     worker = StatsWorker(ctx, engine, statistics)
     ctx.start_heartbeat([worker.queue.name])
     ctx.log.info("keeping %s from %s", ", ".join(s.name for s in statistics) or "no statistic",

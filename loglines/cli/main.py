@@ -19,6 +19,7 @@ from . import (
     plugin_test,
     redis_server,
     replay,
+    stats,
     status,
     store,
     supervisor_config,
@@ -27,7 +28,7 @@ from . import (
 from .context import Context
 
 COMMANDS = (check, status, dead, redis_server, worker, supervisor_config, enable, plugin_test,
-            replay, notify, instance, store)
+            replay, notify, instance, store, stats)
 
 
 def parser():

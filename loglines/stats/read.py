@@ -8,7 +8,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, distinct, func, select
+from sqlalchemy import and_, func, select
 
 from ..errors import LoglinesError
 from ..store.schema import lines_hourly, stat_counts
@@ -129,7 +129,7 @@ def coverage(conn) -> list[Coverage]:
     stats worker or the store was down for longer than the queue held,
     or the logs were missing), not a quiet hour of a repository."""
     out = []
-    services = [s for (s,) in conn.execute(select(distinct(lines_hourly.c.service))
+    services = [s for (s,) in conn.execute(select(lines_hourly.c.service).distinct()
                                            .order_by(lines_hourly.c.service))]
     for service in services:
         hours = [h for (h,) in conn.execute(

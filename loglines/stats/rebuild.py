@@ -38,7 +38,7 @@ class Rebuilt:
 def _verdict(plugin, view, section, log_format, service, row):
     """(reason, item, kind) the plugin gives the stored fields now."""
     pl = {"service": service, "log_format": log_format, "target": row.target,
-          "method": row.method, "status": row.status, "utc": unix_to_utc(row.t),
+          "method": row.method, "status": row.status, "utc": unix_to_utc(row.at),
           "host": None, "remote_addr": None, "x_forwarded_for": None, "referer": None,
           "user_agent": row.agent or ""}
     params = evaluate_parsed(plugin, view, section, pl)
@@ -55,7 +55,7 @@ def reevaluate(conn, plugin, view, section, log_format, since, result):
     after = (since - 1, b"\xff" * 16)
     while True:
         page = conn.execute(
-            select(hits.c.key, hits.c.t, hits.c.service, hits.c.reason, hits.c.method,
+            select(hits.c.key, hits.c.t.label("at"), hits.c.service, hits.c.reason, hits.c.method,
                    hits.c.status, hits.c.target, hits.c.client, hits.c.item, hits.c.kind,
                    agents.c.text.label("agent"))
             .outerjoin(agents, agents.c.id == hits.c.agent_id)
@@ -65,7 +65,7 @@ def reevaluate(conn, plugin, view, section, log_format, since, result):
             _reevaluate_row(conn, plugin, view, section, log_format, row, result)
         if len(page) < PAGE:
             return
-        after = (page[-1].t, page[-1].key)
+        after = (page[-1].at, page[-1].key)
 
 
 def _reevaluate_row(conn, plugin, view, section, log_format, row, result):
@@ -82,7 +82,8 @@ def _reevaluate_row(conn, plugin, view, section, log_format, row, result):
         return
     chain = session = None
     if kind is not None:
-        chain, session = chain_and_session(row.client or "", row.agent or "", row.target, row.t)
+        chain, session = chain_and_session(row.client or "", row.agent or "", row.target,
+                                           row.at)
     result.changed[f"{row.reason or 'event'} -> {reason or 'event'}"] += 1
     conn.execute(update(hits).where(hits.c.key == row.key).values(
         reason=reason, item=item, kind=kind, chain=chain, session=session, counted=False))

@@ -16,10 +16,10 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 
 from ..store.bulk import add_to, chunks
-from ..store.schema import hits, sessions, stat_counts
+from ..store.schema import hits, sessions, stat_counts, stat_state
 from .counting import DOUBLE_CLICK, Change, Hit, day_of, session_ids
 from .statistic import Line, Statistic, bucket
 
@@ -52,7 +52,7 @@ def stored_rows(conn, since: int) -> Iterator[tuple[Hit, str | None]]:
             yield Hit(*row[:-1]), row[-1]
         if len(page) < PAGE:
             return
-        after = (page[-1].t, page[-1].key)
+        after = (page[-1][2], page[-1][0])  # t, key (Row.t is the Row's own)
 
 
 def settled(rows: Iterator[tuple[Hit, str | None]]) -> Iterator[tuple[Hit, str | None, bool]]:
@@ -159,3 +159,29 @@ class _Recount:
             {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
             for (stat, b, key, field), value in self.totals.items() if value], add=["value"])
         return self.done
+
+
+def catch_up(conn, statistics: list[Statistic], now: int) -> list[tuple[Statistic, int, int]]:
+    """Count the statistics new to the store, or whose version changed,
+    from the stored hits of their ``backlog`` (days); record what each
+    covers. Returns (statistic, since, hits counted) for each one counted."""
+    known = {row.stat: row for row in conn.execute(select(stat_state))}
+    done = []
+    for statistic in statistics:
+        row = known.get(statistic.name)
+        if row is not None and row.version == statistic.version:
+            continue
+        # Figures of another version, or left by a statistic of this name
+        # that was dropped: none of them is this one's.
+        conn.execute(delete(stat_counts).where(stat_counts.c.stat == statistic.name))
+        first = conn.execute(select(func.min(hits.c.t))).scalar()
+        since = max(now - statistic.backlog * 86400, first if first is not None else now)
+        counted = recount(conn, [statistic], since) if first is not None else Recounted()
+        values = {"version": statistic.version, "since": month_start(since), "until": None}
+        if row is None:
+            conn.execute(stat_state.insert().values(stat=statistic.name, **values))
+        else:
+            conn.execute(update(stat_state).where(stat_state.c.stat == statistic.name)
+                         .values(**values))
+        done.append((statistic, month_start(since), counted.hits))
+    return done
