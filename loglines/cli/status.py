@@ -33,7 +33,32 @@ def collect(ctx):
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in consumers],
         "counts": {name: store.counts(name) for name in sections},
+        "statistics": statistics(ctx),
     } | add_live(ctx, sections, queues)
+
+
+def statistics(ctx):
+    """The store of the local statistics, when a stats worker keeps them:
+    its state, and per service the span covered and the hours with no line."""
+    if not any(p.kind == "stats" for p in ctx.config.programs.values()):
+        return None
+    from ..stats.read import coverage
+    from ..store.engine import connect, describe, open_engine
+    from ..store.migrate import state
+
+    engine = open_engine(ctx.config.store.url, str(ctx.config.path))
+    try:
+        found = state(engine)
+        report = {"store": describe(engine.url), "state": found.describe(), "ok": found.ok,
+                  "coverage": []}
+        if found.ok:
+            with connect(engine) as conn:
+                report["coverage"] = [
+                    {"service": c.service, "since": c.since, "until": c.until,
+                     "empty_hours": c.empty_hours, "gaps": c.gaps[:5]} for c in coverage(conn)]
+        return report
+    finally:
+        engine.dispose()
 
 
 # Programs of which one process per host may run: a second tailer on the
@@ -102,11 +127,30 @@ def run(ctx):
         out("counts (all processes, since the first start):")
     for name, counts in counted.items():
         out(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print_statistics(report["statistics"])
     return 0
 
 
+def _hour(t):
+    return time.strftime("%Y-%m-%d %H:00 UTC", time.gmtime(t))
+
+
+def print_statistics(stats):
+    if stats is None:
+        return
+    out()
+    out(f"statistics: store {stats['store']}: {stats['state']}")
+    for c in stats["coverage"]:
+        gaps = "".join(f"; no line {_hour(a)} to {_hour(b)}" for a, b in c["gaps"][:3])
+        out(f"  {c['service']}: lines from {_hour(c['since'])} to {_hour(c['until'])}, "
+            f"{c['empty_hours']} hours with none{gaps}")
+
+
 def warnings(report):
-    return [w for w in (report["instance"], report["redis_writes"], *report["doubles"]) if w]
+    stats = report["statistics"]
+    store = None if stats is None or stats["ok"] else f"the statistics' store: {stats['state']}"
+    return [w for w in (report["instance"], report["redis_writes"], *report["doubles"], store)
+            if w]
 
 
 def print_live(report):

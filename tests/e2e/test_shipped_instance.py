@@ -35,6 +35,9 @@ def instance(tmp_path):
 
 def test_the_shipped_configuration_runs_and_shows_events_flowing(instance):
     home, web = instance
+    migrated = subprocess.run([str(BIN / "loglines"), "store", "migrate"], cwd=home,
+                              capture_output=True, text=True)
+    assert migrated.returncode == 0, migrated.stderr
     made = subprocess.run([str(BIN / "python"), str(ROOT / "create_supervisord_config.py")],
                           cwd=home, capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
@@ -50,7 +53,7 @@ def test_the_shipped_configuration_runs_and_shows_events_flowing(instance):
         except (OSError, xmlrpc.client.Error):
             return {}
 
-    assert wait_for(lambda: len(states()) == 7 and set(states().values()) == {"RUNNING"},
+    assert wait_for(lambda: len(states()) == 8 and set(states().values()) == {"RUNNING"},
                     timeout=60), states()
     urls = home / "var/log/dry_run_urls.log"
     assert wait_for(lambda: urls.exists() and len(urls.read_text().splitlines()) == 49,
@@ -68,3 +71,12 @@ def test_the_shipped_configuration_runs_and_shows_events_flowing(instance):
                             text=True)
     assert status.returncode == 0 and "worker_pirus2" in status.stdout
     assert "excluded_robot" in status.stdout
+
+    def top():
+        shown = subprocess.run([str(BIN / "loglines"), "stats", "top", "--limit", "1000"],
+                               cwd=home, capture_output=True, text=True)
+        return shown.stdout.splitlines()[1:]
+
+    # Every event of the sample is counted (double clicks filtered) locally.
+    assert wait_for(lambda: any(row.startswith("oai:repo.example.ac.uk:103 ") for row in top()),
+                    timeout=30), top()

@@ -133,3 +133,21 @@ def test_a_statistic_plugin_is_counted_from_history_and_a_broken_one_is_named(
     assert got["downloads_by_hour", "all", "11", "downloads"] == 1
     assert got["downloads_by_hour", "all", "09", "downloads"] == 1
     assert got["item_metrics_monthly", "2025-12", ITEM, "Total_Item_Requests"] == 2
+
+
+def test_status_reports_the_store_and_its_gaps(tmp_path, redis_server, prefix, store_engine,
+                                               store_url, capsys):
+    config = filled(tmp_path, redis_server, prefix, store_url)
+    code, out, _ = run(capsys, config.path, "status")
+    assert code == exit_codes.OK
+    assert "revision 0001 (head): ok" in out
+    assert ("  repo.example.ac.uk: lines from 2025-12-01 10:00 UTC to 2025-12-02 10:00 UTC, "
+            "21 hours with none; no line 2025-12-01 12:00 UTC to 2025-12-02 09:00 UTC") in out
+
+
+def test_status_warns_when_the_store_is_not_migrated(tmp_path, redis_server, prefix, capsys):
+    config = write_config(tmp_path, redis_server, prefix,
+                          f"sqlite:///{tmp_path}/var/store/new.sqlite3")
+    code, out, _ = run(capsys, config.path, "status")
+    assert code == exit_codes.OK
+    assert "WARNING: the statistics' store: not migrated" in out
