@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class BenchPipeline(Pipeline):
-    def __init__(self, home, tracker_url, target_lines=()):
+    def __init__(self, home, tracker_url, target_lines=(), stats=False):
         self.target_lines = "\n".join(target_lines)
+        self.stats = stats
         super().__init__(home, tracker_url)
         shutil.copy(ROOT / "plugins/eprints.py", self.home / "plugins/eprints.py")
 
@@ -62,7 +63,7 @@ class BenchPipeline(Pipeline):
             numprocs = 2
             success_queue = articlelog
             other_queue = otherlog
-        """) + self.target_lines + textwrap.dedent("""
+        """) + self.target_lines + (STATS if self.stats else "") + textwrap.dedent("""
             [logger_articlelogger]
             listento = articlelog
             logfile = out/articles.log
@@ -71,6 +72,14 @@ class BenchPipeline(Pipeline):
             logfile = out/other.log
         """)
 
+
+# pirus2's key and the worker section that keep the statistics (SQLite).
+STATS = """
+stats_queue = stats
+[worker_stats]
+kind = stats
+listento = stats
+"""
 
 # The pirus2 keys of the Matomo bulk target (OpenAIRE UsageCounts).
 MATOMO_TARGET = ("target = matomo", "idsite = 1")
@@ -124,21 +133,28 @@ def _pings(store) -> bool:
         return False
 
 
-def wait_done(pipe, store, lines: int, limit: float) -> bool:
+def wait_done(pipe, store, lines: int, limit: float, queues) -> float | None:
+    """When the last queue emptied (Unix time), or None past ``limit``."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         read = store.counts("logger_logfilewatcher").get("lines", 0)
-        if read >= lines and pipe.quiet(store):
-            return True
-        time.sleep(0.25)
-    return False
+        if read >= lines and pipe.quiet(store, queues):
+            return time.time()
+        time.sleep(0.05)
+    return None
 
 
-def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=None) -> dict:
-    """One pipeline: the big file through it, then the latency probe if asked."""
+def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=None,
+             stats=False) -> dict:
+    """One pipeline: the big file through it, then the latency probe if asked;
+    with ``stats``, the stats worker too, and the run ends when the store
+    has every line as well."""
     home = Path(workdir) / f"e2e-{time.monotonic_ns()}"
-    pipe = BenchPipeline(home, tracker.url, target)
+    pipe = BenchPipeline(home, tracker.url, target, stats=stats)
+    queues = ("loglines", "pirus2", "articlelog", "otherlog", *(("stats",) if stats else ()))
     try:
+        if stats:
+            pipe.loglines("store", "migrate")
         pipe.start()
         store = pipe.store()
         # supervisord says RUNNING a second after the start; redis-server may take longer.
@@ -148,17 +164,21 @@ def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=Non
         cpu_before = {**worker_cpu(pipe), "tracker": cpu_seconds(tracker.process.pid)}
         start = time.time()
         os.link(big, pipe.home / "logs/access-big.log")
-        if not wait_done(pipe, store, lines, limit=max(120.0, lines / 1000)):
+        done = wait_done(pipe, store, lines, max(120.0, lines / 1000), queues)
+        if done is None:
             raise RuntimeError(f"end to end: not done in time; pirus2 counts "
                                f"{store.counts('worker_pirus2')}, "
                                f"tracker {tracker.stats()['count']}")
-        stats = tracker.stats()
+        tracked = tracker.stats()
+        # The store's last commit is seen when the stats queue empties: its
+        # items are acknowledged after the commit.
+        end = max(tracked["last"], done) if stats else tracked["last"]
         cpu_after = {**worker_cpu(pipe), "tracker": cpu_seconds(tracker.process.pid)}
         result = {
             "cpu": {name: cpu_after[name] - (cpu_before.get(name) or 0)
                     for name in cpu_after if cpu_after[name] is not None},
-            "lps": lines / (stats["last"] - start), "seconds": stats["last"] - start,
-            "events": stats["count"], "rss": worker_peaks(pipe),
+            "lps": lines / (end - start), "seconds": end - start,
+            "events": tracked["count"], "rss": worker_peaks(pipe),
             "redis_peak_mb": store.client.info("memory")["used_memory_peak"] / 2**20,
             "counts": store.counts("worker_pirus2"),
         }

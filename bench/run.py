@@ -11,6 +11,7 @@ with it so both see the same machine load):
   5. e2e       lines/s, a big log through the supervised pipeline to the tracker (IRUS; Matomo)
   6. latency   p50 / p99 ms from a line's write to its event at the tracker, at 1,000 lines/s
   7. memory    peak RSS of every worker process during 5, Redis used_memory_peak
+  9. store     events/s the stats worker stores, SQLite / PostgreSQL vs INSERT+commit each
 Everything runs on loopback, with its own Redis and trackers on free ports.
 Nothing is asserted; the targets are printed beside the figures.
 """
@@ -31,28 +32,31 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, inputs, micro, workload  # noqa: E402
+from bench import e2e, inputs, micro, stats, workload  # noqa: E402
 from bench.servers import BenchRedis, TrackerProcess  # noqa: E402
 
 SIZES = {
     "quick": dict(repeats=3, ingest=100_000, ingest_base=5_000, queue=100_000, queue_base=5_000,
                   parse=20_000, parse_base=3_000, deliver=5_000, deliver_base=1_000,
                   deliver50=400, deliver50_base=20, e2e=100_000, e2e_repeats=2,
-                  latency_seconds=10, inputs=20_000),
+                  latency_seconds=10, inputs=20_000, store=40_000, store_base=2_000),
     # At the e2e rate of this 2-core machine (~3k lines/s with IRUS), one 1M-line run per
     # target is ~5 minutes: the default keeps to one (--repeats N sets both).
     "full": dict(repeats=3, ingest=300_000, ingest_base=20_000, queue=300_000,
                  queue_base=20_000, parse=60_000, parse_base=8_000, deliver=20_000,
                  deliver_base=3_000, deliver50=1_000, deliver50_base=40, e2e=1_000_000,
-                 e2e_repeats=1, latency_seconds=30, inputs=100_000),
+                 e2e_repeats=1, latency_seconds=30, inputs=100_000, store=200_000,
+                 store_base=5_000),
 }
 KEYS = ("ingest_lps", "ingest_baseline_lps", "ingest_ratio", "queue_ips", "queue_baseline_ips",
         "queue_ratio", "parse_lps", "parse_baseline_lps", "deliver_eps", "deliver_baseline_eps",
         "deliver_ratio", "deliver50ms_eps", "e2e_irus_lps", "e2e_matomo_lps", "latency_p50_ms",
         "latency_p99_ms", "rss_max_mb", "redis_peak_mb", "syslog_tcp_lps",
         "syslog_tcp_baseline_lps", "syslog_tcp50_lps", "syslog_tcp50_baseline_lps",
-        "http_ingest_lps", "http_ingest_baseline_lps")
-FIGURES = ("ingest", "queue", "parse", "deliver", "e2e", "inputs")
+        "http_ingest_lps", "http_ingest_baseline_lps", "e2e_irus_stats_lps",
+        "store_sqlite_eps", "store_sqlite_baseline_eps", "store_postgresql_eps",
+        "store_postgresql_baseline_eps")
+FIGURES = ("ingest", "queue", "parse", "deliver", "e2e", "inputs", "store")
 
 
 def say(text: str = "") -> None:
@@ -161,6 +165,7 @@ class Bench:
             probe = (1000.0, s["latency_seconds"]) if last else None
             runs.append(e2e.run_once(self.workdir, big, s["e2e"], self.tracker, probe=probe))
         self.e2e_report(runs, share)
+        self.e2e_stats(big)
         self.e2e_matomo(big)
         self.latency_report(runs[-1])
         self.memory_report(runs)
@@ -174,6 +179,39 @@ class Bench:
             f"robots, 304/404/206, HEAD); per run: "
             + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s")
         cpu_line(first)
+
+    def e2e_stats(self, big):
+        """The same with the stats worker keeping the statistics in SQLite:
+        the clock stops once the tracker has every event and the store
+        every line."""
+        runs = [e2e.run_once(self.workdir, big, self.s["e2e"], self.tracker, stats=True)
+                for _ in range(self.s["e2e_repeats"])]
+        self.out["e2e_irus_stats_lps"] = median(r["lps"] for r in runs)
+        without = self.out["e2e_irus_lps"]
+        share = f" = {self.out['e2e_irus_stats_lps'] / without:.0%} of it" if without else ""
+        line("5. end to end, IRUS + stats", self.out["e2e_irus_stats_lps"], "lines/s",
+             target=f">= 90% of IRUS alone{share}")
+        say("   (per run: " + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s)")
+        cpu_line(runs[0])
+
+    def store(self):
+        s = self.s
+        recs = stats.records(self.inst, s["store"])
+        folder = self.workdir / "stores"
+        folder.mkdir(exist_ok=True)
+        sqlite = stats.sqlite_urls(folder)
+        a, b = paired(s["repeats"], lambda: stats.store_eps(sqlite, recs),
+                      lambda: stats.baseline_eps(sqlite, recs[:s["store_base"]]))
+        self.out.update(store_sqlite_eps=a, store_sqlite_baseline_eps=b)
+        line("9. store, SQLite", a, "events/s", b, "INSERT+commit per event", ">= 20k/s")
+        from tests.support.postgres import PostgresServer
+
+        with PostgresServer(durable=True).start() as server:
+            pg = stats.postgres_urls(server)
+            a, b = paired(s["repeats"], lambda: stats.store_eps(pg, recs),
+                          lambda: stats.baseline_eps(pg, recs[:s["store_base"]]))
+        self.out.update(store_postgresql_eps=a, store_postgresql_baseline_eps=b)
+        line("9. store, PostgreSQL", a, "events/s", b, "INSERT+commit per event")
 
     def e2e_matomo(self, big):
         target = e2e.MATOMO_TARGET

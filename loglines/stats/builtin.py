@@ -31,13 +31,16 @@ def _excluded(line):
         yield line.reason, "lines", 1
 
 
+_BY_ITEM = _metrics(lambda hit: hit.item)
+_BY_SERVICE = _metrics(lambda hit: hit.service)
+
 BUILTIN = {s.name: s for s in (
     Statistic("item_metrics_daily", "COUNTER R5 item metrics per item and day (UTC)",
-              METRICS, "day", "item", 3650, "1", usage=_metrics(lambda hit: hit.item)),
+              METRICS, "day", "item", 3650, "1", usage=_BY_ITEM, grouped=True),
     Statistic("item_metrics_monthly", "COUNTER R5 item metrics per item and month (UTC)",
-              METRICS, "month", "item", 3650, "1", usage=_metrics(lambda hit: hit.item)),
+              METRICS, "month", "item", 3650, "1", usage=_BY_ITEM, grouped=True),
     Statistic("platform_monthly", "COUNTER R5 item metrics summed per repository and month",
-              METRICS, "month", "service", 3650, "1", usage=_metrics(lambda hit: hit.service)),
+              METRICS, "month", "service", 3650, "1", usage=_BY_SERVICE, grouped=True),
     Statistic("excluded_daily", "Lines that are not usage events, per reason and day",
               ("lines",), "day", "reason", 3650, "1", lines=_excluded),
 )}

@@ -15,11 +15,12 @@ also an Investigation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 from typing import NamedTuple
 
-from ..store.schema import INVESTIGATION, REQUEST
+from ..store.schema import REQUEST
 
 #: Seconds within which a repeat on one URL by one user is a double click.
 DOUBLE_CLICK = 30
@@ -73,7 +74,11 @@ def settle(new: list[Hit], stored: list[Hit]) -> tuple[set[bytes], list[Hit]]:
 
 def day_of(t: int) -> int:
     """The UTC day of ``t`` as YYYYMMDD."""
-    days = t // 86400
+    return _civil(t // 86400)
+
+
+@functools.lru_cache(maxsize=4096)
+def _civil(days: int) -> int:
     # Civil date from a day count (Howard Hinnant's algorithm), without
     # building a datetime per hit.
     z = days + 719468
@@ -88,36 +93,35 @@ def day_of(t: int) -> int:
     return y * 10000 + m * 100 + d
 
 
-def _sid(hit: Hit, group: int) -> bytes:
-    # The session already names its date and hour.
-    return hashlib.blake2b(b"%b\x1f%b\x1f%d" % (hit.session, hit.item.encode(), group),
+def session_id(hit: Hit) -> bytes:
+    """The row id of a hit's item and session (which names its date and hour)."""
+    return hashlib.blake2b(b"%b\x1f%b" % (hit.session, hit.item.encode()),
                            digest_size=8).digest()
 
 
-def session_ids(hit: Hit) -> list[tuple[int, bytes]]:
-    """(group, session row id) of each Unique metric group a hit counts in:
-    Investigations always, Requests for a Request."""
-    ids = [(INVESTIGATION, _sid(hit, INVESTIGATION))]
-    if hit.kind == REQUEST:
-        ids.append((REQUEST, _sid(hit, REQUEST)))
-    return ids
-
-
-def changes(deltas: list[tuple[Hit, int]], session_hits: dict[bytes, int]) -> list[Change]:
+def changes(deltas: list[tuple[Hit, int]], session_hits: dict[bytes, tuple[int, int]],
+            ids: list[bytes] | None = None) -> list[Change]:
     """The Changes of hits that start (1) or stop (-1) counting.
 
     ``session_hits`` maps the session row id of each of these hits to its
-    stored count of counted hits (absent: 0); it is updated in place to
-    the new counts, for the caller to store.
+    stored counts of counted hits (investigations, requests; absent: 0, 0);
+    it is updated in place to the new counts, for the caller to store.
+    ``ids``: each delta's ``session_id``, when the caller has them already.
     """
     out = []
-    for hit, delta in deltas:
-        unique = {INVESTIGATION: 0, REQUEST: 0}
-        for group, sid in session_ids(hit):
-            before = session_hits.get(sid, 0)
-            after = before + delta
-            session_hits[sid] = after
-            if (before > 0) != (after > 0):
-                unique[group] = 1 if after > 0 else -1
-        out.append(Change(hit, delta, unique[INVESTIGATION], unique[REQUEST]))
+    for (hit, delta), sid in zip(deltas, ids or [session_id(h) for h, _ in deltas],
+                                 strict=True):
+        investigations, requests = session_hits.get(sid, (0, 0))
+        unique_i = unique_r = 0
+        after = investigations + delta
+        if (investigations > 0) != (after > 0):
+            unique_i = 1 if after > 0 else -1
+        investigations = after
+        if hit.kind == REQUEST:
+            after = requests + delta
+            if (requests > 0) != (after > 0):
+                unique_r = 1 if after > 0 else -1
+            requests = after
+        session_hits[sid] = (investigations, requests)
+        out.append(Change(hit, delta, unique_i, unique_r))
     return out

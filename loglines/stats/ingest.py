@@ -14,11 +14,19 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
-from ..store.bulk import add_to, chunks, existing, insert_missing, insert_rows, lock_for_writing
+from ..store.bulk import (
+    add_to,
+    chunks,
+    existing,
+    insert_missing,
+    insert_rows,
+    lock_for_writing,
+    rows_in,
+)
 from ..store.schema import INVESTIGATION, REQUEST, agents, hits, lines_hourly, sessions, stat_counts
-from .counting import DOUBLE_CLICK, Hit, changes, day_of, session_ids, settle
+from .counting import DOUBLE_CLICK, Change, Hit, changes, day_of, session_id, settle
 from .statistic import Line, Statistic, bucket
 
 KINDS = {"I": INVESTIGATION, "R": REQUEST}
@@ -138,11 +146,10 @@ class Ingest:
         or stop counting."""
         low = min(hit.t for hit in new_hits) - DOUBLE_CLICK
         high = max(hit.t for hit in new_hits) + DOUBLE_CLICK
-        stored = []
-        for chunk in chunks(sorted({hit.chain for hit in new_hits})):
-            query = select(*(hits.c[c] for c in _HIT_COLUMNS)).where(
-                hits.c.chain.in_(chunk), hits.c.t.between(low, high))
-            stored += [Hit(*row) for row in conn.execute(query)]
+        stored = [Hit(*row) for row in rows_in(
+            conn, "chains", lambda v: select(*(hits.c[c] for c in _HIT_COLUMNS)).where(
+                hits.c.chain.in_(v), hits.c.t.between(bindparam("low"), bindparam("high"))),
+            sorted({hit.chain for hit in new_hits}), low=low, high=high)]
         counted, stopped = settle(new_hits, stored)
         for row in rows:
             row["counted"] = row["key"] in counted
@@ -153,21 +160,47 @@ class Ingest:
                 + [(hit, -1) for hit in stopped])
 
     def _count_usage(self, conn, deltas: list[tuple[Hit, int]], totals: Counter) -> None:
-        sids = {sid for hit, _ in deltas for _, sid in session_ids(hit)}
-        current = {}
-        for chunk in chunks(sids):
-            current.update(tuple(row) for row in conn.execute(
-                select(sessions.c.sid, sessions.c.hits).where(sessions.c.sid.in_(chunk))))
+        ids = [session_id(hit) for hit, _ in deltas]
+        days = [day_of(hit.t) for hit, _ in deltas]
+        day_of_sid = dict(zip(ids, days, strict=True))
+        current = {sid: (i, r) for sid, i, r in rows_in(
+            conn, "sessions", lambda v: select(sessions.c.sid, sessions.c.investigations,
+                                               sessions.c.requests).where(sessions.c.sid.in_(v)),
+            list(day_of_sid))}
         before = dict(current)
-        found = changes(deltas, current)
-        days = {sid: day_of(hit.t) for hit, _ in deltas for _, sid in session_ids(hit)}
-        add_to(conn, sessions, [{"sid": sid, "day": days[sid], "hits": n - before.get(sid, 0)}
-                                for sid, n in current.items() if n != before.get(sid, 0)],
-               add=["hits"])
+        found = changes(deltas, current, ids)
+        rows = []
+        for sid, (i, r) in current.items():
+            i0, r0 = before.get(sid, (0, 0))
+            if (i, r) != (i0, r0):
+                rows.append({"sid": sid, "day": day_of_sid[sid], "investigations": i - i0,
+                             "requests": r - r0})
+        add_to(conn, sessions, rows, add=["investigations", "requests"])
+        grouped = _grouped(found, days)
         for statistic in self.statistics:
             if statistic.usage is None:
                 continue
-            for change in found:
-                b = bucket(statistic.period, day_of(change.hit.t))
+            pairs = grouped if statistic.grouped else zip(found, days, strict=True)
+            for change, day in pairs:
+                b = bucket(statistic.period, day)
                 for key, field, amount in statistic.usage(change):
-                    totals[statistic.name, b, str(key), field] += amount
+                    totals[statistic.name, b, key if type(key) is str else str(key),
+                           field] += amount
+
+
+def _grouped(found: list[Change], days: list[int]) -> list[tuple[Change, int]]:
+    """One change per item, service, kind and day, its amounts summed (for
+    the statistics that read no more of a hit)."""
+    groups: dict[tuple, list] = {}
+    for change, day in zip(found, days, strict=True):
+        hit = change.hit
+        group = groups.get((hit.item, hit.service, hit.kind, day))
+        if group is None:
+            groups[hit.item, hit.service, hit.kind, day] = [hit, change.delta,
+                                                            change.unique_investigations,
+                                                            change.unique_requests, day]
+        else:
+            group[1] += change.delta
+            group[2] += change.unique_investigations
+            group[3] += change.unique_requests
+    return [(Change(hit, d, ui, ur), day) for hit, d, ui, ur, day in groups.values()]

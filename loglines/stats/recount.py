@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, tuple_, update
 
 from ..store.bulk import add_to, chunks
-from ..store.schema import hits, sessions, stat_counts, stat_state
-from .counting import DOUBLE_CLICK, Change, Hit, day_of, session_ids
+from ..store.schema import REQUEST, hits, sessions, stat_counts, stat_state
+from .counting import DOUBLE_CLICK, Change, Hit, day_of, session_id
 from .statistic import Line, Statistic, bucket
 
 PAGE = 20_000
@@ -97,7 +97,7 @@ class _Recount:
         self.statistics, self.start, self.refilter = statistics, start, refilter
         self.done = Recounted()
         self.totals: Counter = Counter()
-        self.session_hits: Counter = Counter()
+        self.session_hits: dict[bytes, tuple[int, int, int]] = {}  # sid: day, inv., req.
         self.flips: dict[bool, list[bytes]] = {True: [], False: []}
         self.seen_day, self.seen = None, set()
 
@@ -132,13 +132,15 @@ class _Recount:
         self.done.counted += 1
         if day != self.seen_day:  # sessions are within an hour: a new day starts afresh
             self.seen_day, self.seen = day, set()
-        unique = []
-        for _, sid in session_ids(hit):
-            unique.append(0 if sid in self.seen else 1)
-            self.seen.add(sid)
-            if self.refilter and hit.t >= self.start:
-                self.session_hits[sid, day] += 1
-        change = Change(hit, 1, unique[0], unique[1] if len(unique) > 1 else 0)
+        sid = session_id(hit)
+        request = hit.kind == REQUEST
+        unique_i = 0 if (sid, False) in self.seen else 1
+        unique_r = 0 if not request or (sid, True) in self.seen else 1
+        self.seen.update([(sid, False), *([(sid, True)] if request else [])])
+        if self.refilter and hit.t >= self.start:
+            counts = self.session_hits.get(sid, (day, 0, 0))
+            self.session_hits[sid] = (day, counts[1] + 1, counts[2] + request)
+        change = Change(hit, 1, unique_i, unique_r)
         for statistic in self.statistics:
             if statistic.usage is not None and self._takes(statistic, hit):
                 self._add(statistic, day, statistic.usage(change))
@@ -153,8 +155,9 @@ class _Recount:
             self.done.changed_flags += len(keys)
             for chunk in chunks(keys):
                 conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=value))
-        add_to(conn, sessions, [{"sid": sid, "day": day, "hits": n}
-                                for (sid, day), n in self.session_hits.items()], add=["hits"])
+        add_to(conn, sessions, [{"sid": sid, "day": day, "investigations": i, "requests": r}
+                                for sid, (day, i, r) in self.session_hits.items()],
+               add=["investigations", "requests"])
         add_to(conn, stat_counts, [
             {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
             for (stat, b, key, field), value in self.totals.items() if value], add=["value"])

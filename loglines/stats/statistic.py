@@ -26,6 +26,7 @@ A statistic file in ``plugins/`` (named in the stats worker's
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -64,6 +65,9 @@ class Statistic:
     usage: Callable[[object], Iterable[Update]] | None = None
     lines: Callable[[Line], Iterable[Update]] | None = None
     origin: str = "built in"
+    # usage() reads only the item, service, kind and day of a change's hit:
+    # it may be handed one change per such group, its amounts summed.
+    grouped: bool = False
 
     def __post_init__(self):
         problems = []
@@ -84,6 +88,7 @@ class Statistic:
             raise BadStatistic("; ".join(problems))
 
 
+@functools.lru_cache(maxsize=4096)
 def bucket(period: str, day: int) -> str:
     """The bucket of a YYYYMMDD ``day``: 2026-12-01, 2026-12 or all."""
     if period == "day":

@@ -10,6 +10,7 @@ need no processing)."""
 from __future__ import annotations
 
 import functools
+import operator
 
 from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -46,7 +47,12 @@ def _run(conn, key, build, rows):
         return
     names = tuple(rows[0])
     sql, order = _compiled(conn.dialect, _Builder((*key, names), lambda d: build(d, names)))
-    params = rows if order is None else [tuple(row[name] for name in order) for row in rows]
+    if order is None:
+        params = rows
+    elif len(order) == 1:
+        params = [(row[order[0]],) for row in rows]
+    else:
+        params = list(map(operator.itemgetter(*order), rows))
     conn.exec_driver_sql(sql, params)
 
 
@@ -95,12 +101,30 @@ def chunks(values, size=CHUNK):
         yield values[start:start + size]
 
 
+def rows_in(conn, name, build, values, **extra):
+    """The rows of ``build(placeholders)``, a SELECT with the placeholders
+    in an IN (...), for every chunk of ``values``; ``extra`` binds the
+    statement's other parameters. Compiled once per chunk length, values
+    handed to the driver as they are (bytes and ints need no processing)."""
+    out = []
+    for chunk in chunks(values):
+        make = functools.partial(_placeholders, build, len(chunk))
+        sql, order = _compiled(conn.dialect, _Builder((name, len(chunk)), make))
+        params = {f"v{i}": v for i, v in enumerate(chunk)} | extra
+        if order is not None:
+            params = tuple(params[p] for p in order)
+        out += conn.exec_driver_sql(sql, params).all()
+    return out
+
+
+def _placeholders(build, n, dialect):
+    return build([bindparam(f"v{i}") for i in range(n)])
+
+
 def existing(conn, column, values):
     """The ``values`` that ``column`` holds already."""
-    found = set()
-    for chunk in chunks(values):
-        found.update(row[0] for row in conn.execute(select(column).where(column.in_(chunk))))
-    return found
+    return {row[0] for row in rows_in(conn, ("existing", column.table.name, column.name),
+                                      lambda v: select(column).where(column.in_(v)), values)}
 
 
 def lock_for_writing(conn):

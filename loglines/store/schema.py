@@ -72,14 +72,16 @@ hits = Table(
     Index(None, "t"),
 )
 
-# Counted hits per item, session and metric group (Investigations: every
-# hit; Requests), under a hash of the three: a session counts once towards
-# a Unique metric while its count is above zero.
+# Counted hits per item and session, under a hash of the two: a session
+# counts once towards Unique_Item_Investigations while ``investigations``
+# (every hit) is above zero, and towards Unique_Item_Requests while
+# ``requests`` is.
 sessions = Table(
     "sessions", metadata,
     Column("sid", LargeBinary(8), primary_key=True),
     Column("day", Integer, nullable=False),  # YYYYMMDD, what a rebuild clears from
-    Column("hits", Integer, nullable=False),
+    Column("investigations", Integer, nullable=False),
+    Column("requests", Integer, nullable=False),
     Index(None, "day"),
 )
 

@@ -51,7 +51,8 @@ def upgrade():
         "sessions",
         sa.Column("sid", sa.LargeBinary(length=8), nullable=False),
         sa.Column("day", sa.Integer(), nullable=False),
-        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.Column("investigations", sa.Integer(), nullable=False),
+        sa.Column("requests", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("sid", name="pk_sessions"),
     )
     op.create_index("ix_sessions_day", "sessions", ["day"], unique=False)
