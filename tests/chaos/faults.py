@@ -1,7 +1,7 @@
 """The faults of a chaos run, on a timeline scaled to its duration:
 SIGKILL of random workers, supervisorctl stop/start, Redis killed twice,
-the tracker down (503), then hanging, then answering after the delivery
-timeout, then back."""
+the store's PostgreSQL killed once, the tracker down (503), then hanging,
+then answering after the delivery timeout, then back."""
 
 import os
 import random
@@ -12,18 +12,21 @@ import xmlrpc.client
 
 
 class Faults:
-    def __init__(self, instance, tracker_url, duration, kills, stops, seed=1):
+    def __init__(self, instance, tracker_url, duration, kills, stops, seed=1, postgres=None):
         self.instance = instance
+        self.postgres = postgres
         self.control = tracker_url.split("/counter/")[0]
         self.duration = duration
         self.rng = random.Random(seed)
         self.kill_every = duration / max(1, kills)
         self.stop_every = duration / max(1, stops)
-        self.kills = self.stops = self.redis_restarts = 0
+        self.kills = self.stops = self.redis_restarts = self.store_restarts = 0
+        self.errors = []  # a fault that could not be made is a failed run, not a quiet one
         self.events = sorted([
             (0.15 * duration, self.tracker, "503"),
             (0.30 * duration, self.kill_redis, None),
             (0.45 * duration, self.tracker, "hang"),
+            (0.50 * duration, self.kill_postgres, None),
             (0.60 * duration, self.kill_redis, None),
             (0.75 * duration, self.tracker, "slow"),  # answers after the timeout
             (0.85 * duration, self.tracker, "ok"),
@@ -72,6 +75,15 @@ class Faults:
             os.kill(process["pid"], signal.SIGKILL)  # `loglines redis` exec'd redis-server
             self.redis_restarts += 1
 
+    def kill_postgres(self, _):
+        """SIGKILL the store's PostgreSQL; it is back three seconds later."""
+        if self.postgres is None:
+            return
+        self.postgres.kill()
+        time.sleep(3)
+        self.postgres.restart()
+        self.store_restarts += 1
+
     def run(self, done):
         start = time.monotonic()
         next_kill, next_stop = self.kill_every, self.stop_every
@@ -80,7 +92,7 @@ class Faults:
             now = time.monotonic() - start
             while pending and pending[0][0] <= now:
                 _, action, arg = pending.pop(0)
-                action(arg)
+                self._do(action, arg)
             # A stop/start blocks this loop for seconds: kills catch up after it.
             while now >= next_kill:
                 self.kill_one()
@@ -91,5 +103,12 @@ class Faults:
             time.sleep(0.05)
         for _, action, arg in pending:
             if action == self.tracker:
-                action(arg)
-        self.tracker("ok")
+                self._do(action, arg)
+        self._do(self.tracker, "ok")
+
+    def _do(self, action, arg):
+        try:
+            action(arg)
+        except Exception as err:
+            self.errors.append(f"{action.__name__}({arg}): {type(err).__name__}: {err}")
+            print(f"FAULT FAILED: {self.errors[-1]}", flush=True)

@@ -1,6 +1,7 @@
 """The throwaway loglines instance of a chaos run: the real pipeline under a
 real supervisord with the embedded Redis, delivering through the eprints
-plugin (wrapped so that marked lines make it raise) to the chaos tracker."""
+plugin (wrapped so that marked lines make it raise) to the chaos tracker,
+and keeping the statistics in a PostgreSQL of the run's own."""
 
 import shutil
 import textwrap
@@ -31,7 +32,8 @@ class ChaosInstance(Pipeline):
     password = "chaos-password"
     prefix = "chaos"
 
-    def __init__(self, home, tracker_url):
+    def __init__(self, home, tracker_url, store_url):
+        self.store_url = store_url
         super().__init__(home, tracker_url)
         shutil.copy(ROOT / "plugins/eprints.py", self.home / "plugins/eprints.py")
         (self.home / "plugins/chaos.py").write_text(CHAOS_PLUGIN)
@@ -55,6 +57,8 @@ class ChaosInstance(Pipeline):
             port = {self.redis_port}
             [process_redis]
             startretries = 100
+            [store]
+            url = {self.store_url}
             [logger_logfilewatcher]
             logfile = logs/access.log
             servicename = repo.example.ac.uk
@@ -81,6 +85,11 @@ class ChaosInstance(Pipeline):
             batch_size = 50
             success_queue = articlelog
             other_queue = otherlog
+            stats_queue = stats
+            startretries = 100
+            [worker_stats]
+            kind = stats
+            listento = stats
             startretries = 100
             [logger_articlelogger]
             listento = articlelog

@@ -1,14 +1,16 @@
 """The chaos run: the whole pipeline under supervisord while workers are
-SIGKILLed, stopped and started, Redis is killed twice, the tracker fails
-and hangs, the log rotates, and poison is mixed into the input. Then it
-waits for the pipeline to drain and counts: nothing may be lost, every
-poison item must be dead-lettered with its reason, and nothing else.
+SIGKILLed, stopped and started, Redis is killed twice, the statistics'
+PostgreSQL once, the tracker fails and hangs, the log rotates, and poison
+is mixed into the input. Then it waits for the pipeline to drain and
+counts: nothing may be lost, every poison item must be dead-lettered with
+its reason, and nothing else; every COUNTER item metric in the store must
+equal the one computed from the input (stats_wrong=0).
 
     python -m tests.chaos.run                   # the default: 200,000 lines
     python -m tests.chaos.run --lines 20000 --duration 30 --rotations 4 --poison 2
 
-Exit status 0 only when lost=0, dead_unexpected=0, every poison item was
-dead-lettered and the tracker got nothing it should not have.
+Exit status 0 only when lost=0, dead_unexpected=0, stats_wrong=0, every
+poison item was dead-lettered and the tracker got nothing it should not have.
 """
 
 import argparse
@@ -23,14 +25,16 @@ from collections import Counter
 from pathlib import Path
 
 from loglines.queue import reconnect
+from tests.chaos.counting import compare
 from tests.chaos.faults import Faults
 from tests.chaos.instance import ChaosInstance
 from tests.chaos.workload import MARKER, build, expected_outcomes
 from tests.chaos.writer import Writer
+from tests.support.postgres import PostgresServer
 from tests.support.redis_server import free_port
 from tests.support.waiting import wait_for
 
-QUEUES = ("loglines", "pirus2", "articlelog", "otherlog")
+QUEUES = ("loglines", "pirus2", "articlelog", "otherlog", "stats")
 
 
 def arguments(argv):
@@ -113,7 +117,7 @@ def logline(payload):
         return None
 
 
-def figures(args, outcomes, markers, tracker, store, faults, writer, drain_seconds):
+def figures(args, outcomes, markers, tracker, store, faults, writer, drain_seconds, stats):
     expected, malformed = outcomes
     accepted = tracker.accepted()
     delivered = set(accepted) & expected
@@ -140,21 +144,28 @@ def figures(args, outcomes, markers, tracker, store, faults, writer, drain_secon
         "kills": faults.kills,
         "stop_starts": faults.stops,
         "redis_restarts": faults.redis_restarts,
+        "store_restarts": faults.store_restarts,
+        "fault_errors": len(faults.errors),
+        "stats_figures": stats[0],
+        "stats_wrong": len(stats[1]),
         "rotations": writer.rotations,
         "drain_seconds": round(drain_seconds, 1),
     }, unexpected_dead
 
 
-def report(result, unexpected_dead):
+def report(result, unexpected_dead, wrong=()):
     for key, value in result.items():
         print(f"{key}={value}")
+    for key, want, got in wrong[:5]:
+        print(f"  statistic item_metrics_daily {key}: {got} stored, {want} in the input")
     for item in unexpected_dead[:5]:
         print(f"  unexpected dead item {item.id}: {item.error} {item.payload[:120]!r}")
     share = result["duplicates"] / max(1, result["expected_events"])
     print(f"duplicates_share={share:.4%} (target <= 0.1%: {'met' if share <= 0.001 else 'MISSED'})")
     print(f"RESULT lost={result['lost']} duplicates={result['duplicates']} "
-          f"dead_unexpected={result['dead_unexpected']}")
+          f"dead_unexpected={result['dead_unexpected']} stats_wrong={result['stats_wrong']}")
     clean = (result["lost"] == 0 and result["dead_unexpected"] == 0
+             and result["stats_wrong"] == 0 and result["fault_errors"] == 0
              and result["poison_dead_lettered"] == result["poison_injected"]
              and result["not_expected_delivered"] == 0)
     return 0 if clean else 1
@@ -162,17 +173,20 @@ def report(result, unexpected_dead):
 
 def run(args, home):
     tracker = TrackerProcess(home)
-    instance = ChaosInstance(home / "instance", tracker.url)
+    postgres = PostgresServer(durable=True).start()
+    store_url = postgres.url(postgres.create_database())
+    instance = ChaosInstance(home / "instance", tracker.url, store_url)
     lines, markers = build(args.lines, args.poison, args.seed)
-    expected, malformed = expected_outcomes(instance.config, "worker_pirus2", lines,
-                                            "repo.example.ac.uk")
+    expected, malformed, events = expected_outcomes(instance.config, "worker_pirus2", lines,
+                                                    "repo.example.ac.uk")
     print(f"workload: {len(lines)} lines, {len(expected)} expected events, "
           f"{len(markers) + 1} poison items, {len(malformed)} malformed lines in the sample",
           flush=True)
     try:
+        instance.loglines("store", "migrate")
         instance.start()
         faults = Faults(instance, tracker.url, args.duration, args.kills,
-                        max(3, int(args.duration / 8)), args.seed)
+                        max(3, int(args.duration / 8)), args.seed, postgres)
         writer = Writer(instance, lines, args.duration, args.rotations)
         done = threading.Event()
         chaos = threading.Thread(target=faults.run, args=(done,), daemon=True)
@@ -187,12 +201,14 @@ def run(args, home):
         done.set()
         chaos.join()
         seconds = drain(instance, tracker, expected, args.drain_timeout)
+        stats = compare(store_url, events)
         result, unexpected = figures(args, (expected, malformed), markers, tracker,
-                                     instance.store(), faults, writer, seconds)
-        return report(result, unexpected)
+                                     instance.store(), faults, writer, seconds, stats)
+        return report(result, unexpected, stats[1])
     finally:
         instance.stop()
         tracker.stop()
+        postgres.stop()
 
 
 def main(argv=None):

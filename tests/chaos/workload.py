@@ -75,12 +75,13 @@ def build(n, poison_per_kind, seed=1):
 
 def expected_outcomes(config, section, lines, service):
     """By the workers' own code: the svc_dat of every line that is an event,
-    and the lines the plugin cannot read (the real sample has one, its user
-    agent cut short), which must end dead-lettered like the poison."""
+    the lines the plugin cannot read (the real sample has one, its user
+    agent cut short), which must end dead-lettered like the poison, and the
+    events' parameters (what the statistics are checked against)."""
     program = config.program(section)
     plugin = plugins.load(config, section, program.options.repository_plugin)
     view = PluginConfigView(config.raw)
-    events, malformed = set(), set()
+    events, malformed, params = set(), set(), []
     for line in lines:
         if MARKER.search(line[:60].decode("latin-1")):
             continue
@@ -91,7 +92,8 @@ def expected_outcomes(config, section, lines, service):
         except BadItem:
             continue
         if result.params:
-            events.add(dict(result.params)["svc_dat"])
+            params.append(dict(result.params))
+            events.add(params[-1]["svc_dat"])
         elif result.rejected:
             malformed.add(text)
-    return events, malformed
+    return events, malformed, params

@@ -99,9 +99,11 @@ class PostgresServer:
         self.wait_ready()
 
     def kill(self):
-        """SIGKILL the server, as a crash would; ``restart`` brings it back
-        on the same folder and port."""
-        self.process.kill()
+        """SIGKILL the server and its backends, as a crash of the machine's
+        PostgreSQL would (a backend left alive would keep its shared memory
+        and the next start would refuse); ``restart`` brings it back on the
+        same folder and port."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
     def restart(self):
