@@ -14,6 +14,7 @@ from loglines.api.server import ApiServer
 from loglines.errors import ConfigError
 from loglines.stats.plugins import load
 from loglines.stats.startup import open_store
+from loglines.store.engine import describe
 
 WATCH_EVERY = 1.0  # seconds: how soon a stop, or a server that died, is noticed
 
@@ -48,8 +49,9 @@ def run(ctx):
         app = create_app(engine, served, o.username, o.password, log=ctx.log)
         with server(ctx, app) as api:
             ctx.start_heartbeat([])
-            ctx.log.info("serving %s on %s/api/v1/ (%s)",
-                         ", ".join(s.name for s in served) or "no statistic", api.url,
+            ctx.log.info("serving %s of the store %s on %s/api/v1/ (%s)",
+                         ", ".join(s.name for s in served) or "no statistic",
+                         describe(engine.url), api.url,
                          "password required" if o.password else "open to this machine")
             # Burst mode has nothing to drain: it only checks that the API starts.
             while not ctx.burst and api.running() and not ctx.stop.wait(WATCH_EVERY):
