@@ -4,6 +4,7 @@ refuses with one line to serve open reads beyond loopback, a store that is
 not migrated, or a port that is taken. And its configuration keys."""
 
 import queue
+import shlex
 import signal
 import socket
 import subprocess
@@ -13,10 +14,12 @@ import threading
 
 import pytest
 
+from loglines.api.server import GRACE
 from loglines.config import load
 from loglines.errors import ConfigError
 from loglines.store.engine import open_engine
 from tests.api.conftest import PASSWORD, fill, get, write_config
+from tests.supervisord.helpers import LOGLINES, generated, groups, parse_back, write_cfg
 from tests.support.redis_server import free_port
 from tests.support.worker_proc import WorkerProcess
 
@@ -180,3 +183,17 @@ def test_the_store_password_never_shows(tmp_path, redis_server, prefix, store_en
         worker.close()
     assert secret and secret not in output
     assert "***@" in output  # the store is named, its password hidden
+
+
+def test_the_generated_program_runs_the_worker_and_waits_for_its_grace(tmp_path):
+    instance = tmp_path / "instance"
+    _, result = generated(write_cfg(instance, "[worker_stats]\nkind = stats\n"
+                                    "listento = stats\n[worker_api]\nkind = api\n"))
+    server, _ = parse_back(instance, result)
+    (process,) = groups(server)["worker_api"].process_configs
+    assert shlex.split(process.command) == [
+        *LOGLINES, "--config", str(instance / "loglines.cfg"), "worker", "worker_api",
+        "--process-num", "0"]
+    assert process.stopsignal == signal.SIGTERM
+    # the requests under way get GRACE, the worker a few seconds more to exit
+    assert process.stopwaitsecs >= GRACE + 10
