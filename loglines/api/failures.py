@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from ..errors import LoglinesError, StoreUnavailable
@@ -66,6 +67,8 @@ def _unavailable(request: Request, exc: Exception):
     watch: StoreWatch = request.app.state.store_watch
     if isinstance(exc, StoreUnavailable):
         watch.failed(str(exc))  # it says where already, without the password
+    elif isinstance(exc, PoolTimeout):
+        watch.failed(f"store {describe(watch.engine.url)}: every connection stayed busy")
     else:
         watch.failed(f"store {describe(watch.engine.url)}: cannot be read: "
                      f"{reason(exc, watch.engine.url)}")
@@ -83,9 +86,10 @@ def install(app: FastAPI, engine, log: logging.Logger):
     app.add_exception_handler(BadQuery, _bad_query)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(HTTPException, _http)
-    # Lost connections and a database that cannot serve the query (a server
-    # killed mid-query, an SQLite file without the tables); other database
-    # errors are bugs, answered 500 and logged with their traceback.
-    for cls in (StoreUnavailable, OperationalError, InterfaceError):
+    # Lost connections, a database that cannot serve the query (a server
+    # killed mid-query, an SQLite file without the tables) and every pooled
+    # connection busy for the pool's timeout; other database errors are
+    # bugs, answered 500 and logged with their traceback.
+    for cls in (StoreUnavailable, OperationalError, InterfaceError, PoolTimeout):
         app.add_exception_handler(cls, _unavailable)
     app.add_exception_handler(Exception, _internal)

@@ -128,6 +128,9 @@ def _api(program, programs, problems):
         problems.add(program.name, "bind", f"{o.bind or 'every address'} is not loopback: "
                      "set a password (password = ${LOGLINES_API_PASSWORD}) before the "
                      "statistics are served beyond this machine")
+    if o.numprocs > 1:
+        problems.add(program.name, "numprocs", "the API listens on one port: run one process "
+                     "(numprocs = 1)")
     stats = [name for name, p in programs.items() if p.kind == "stats"]
     if o.stats_section is not None:
         if o.stats_section not in stats:

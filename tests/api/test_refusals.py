@@ -6,11 +6,15 @@ names no database, then answers again once it is back."""
 import logging
 
 import pytest
+from sqlalchemy import create_engine
 
+from loglines.api.app import create_app
 from loglines.api.failures import UNAVAILABLE
+from loglines.api.server import ApiServer
+from loglines.stats.builtin import BUILTIN
 from loglines.store.engine import open_engine
 from loglines.store.migrate import upgrade
-from tests.api.conftest import PASSWORD, USER, Api, basic, fill, write_config
+from tests.api.conftest import PASSWORD, USER, Api, basic, fill, get, write_config
 from tests.support.postgres import PostgresServer
 from tests.support.waiting import wait_for
 
@@ -155,3 +159,15 @@ def test_a_store_gone_away_is_a_503_until_it_is_back(tmp_path, redis_server, pre
         assert "SELECT" not in "".join(g.text for g in answers) + warnings[0].getMessage()
     finally:
         server.stop()
+
+
+def test_every_connection_busy_is_a_503_not_a_500(store_engine):
+    """The pool's last connection held elsewhere for longer than the pool
+    waits: the request is told to come back, as for an outage."""
+    fill(store_engine)
+    busy = create_engine(store_engine.url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = create_app(busy, BUILTIN.values())
+    with ApiServer(app) as server, busy.connect():
+        got = get(server.url, DAILY)
+        assert (got.status, got.json()) == (503, {"error": UNAVAILABLE})
+    busy.dispose()

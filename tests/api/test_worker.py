@@ -197,3 +197,13 @@ def test_the_generated_program_runs_the_worker_and_waits_for_its_grace(tmp_path)
     assert process.stopsignal == signal.SIGTERM
     # the requests under way get GRACE, the worker a few seconds more to exit
     assert process.stopwaitsecs >= GRACE + 10
+
+
+def test_one_process_only(tmp_path):
+    path = tmp_path / "loglines.cfg"
+    path.write_text("[worker_stats]\nkind = stats\nlistento = stats\n"
+                    "[worker_api]\nkind = api\nnumprocs = 2\n")
+    with pytest.raises(ConfigError) as err:
+        load(path)
+    assert err.value.problems == [f"{path}: [worker_api] numprocs: the API listens on one "
+                                  "port: run one process (numprocs = 1)"]
