@@ -4,7 +4,8 @@ other in a circle: reading the folder list is reading the data flow.
 Ranks, lowest first: the foundation (errors, atomic writes, logging), the
 queue message and the Redis connection, the queue, the configuration and
 what observes the queue (metrics, notify), the worker runtime, the usage
-rules, then the inputs and outputs, then the command line. A unit may
+rules, then the inputs, outputs and statistics, then the HTTP API (which
+serves the statistics), then the command line. A unit may
 import a unit of a lower rank; within inputs/ or outputs/ one part may use
 another (replay reuses the tailer's line splitter).
 """
@@ -21,7 +22,8 @@ RANK = {
     "runtime": 4,
     "usage": 5,
     "inputs": 6, "outputs": 6, "stats": 6,
-    "cli": 7, "__main__": 8,
+    "api": 7,
+    "cli": 8, "__main__": 9,
 }
 
 

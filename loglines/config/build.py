@@ -1,5 +1,7 @@
 """From checked sections to the typed model, with the checks that span keys."""
 
+import dataclasses
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,6 +32,9 @@ def config(path, parsed, raw, kinds, problems):
             programs[name] = _program(name, kind, parsed[name], problems)
             _check_program(programs[name], redis, problems)
     _check_redis(redis, queues, problems)
+    for name, program in programs.items():
+        if program.kind == "api":
+            programs[name] = _api(program, programs, problems)
     return Config(
         path=path,
         instance_dir=instance_dir,
@@ -103,6 +108,42 @@ def _check_program(program, redis, problems):
                      "password (give one, e.g. password = ${LOGLINES_INGEST_PASSWORD})")
     if program.kind == "broker" and o.listento in o.fanout:
         problems.add(program.name, "fanout", "a broker cannot fan out into its own queue")
+
+
+def is_loopback(host):
+    """Whether a listener on ``host`` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name, or '' (every address)
+
+
+def _api(program, programs, problems):
+    """The API section with ``stats_section`` resolved to the stats section
+    whose ``statistics`` it serves (the only one, unless named)."""
+    o = program.options
+    if not o.password and not is_loopback(o.bind):
+        problems.add(program.name, "bind", f"{o.bind or 'every address'} is not loopback: "
+                     "set a password (password = ${LOGLINES_API_PASSWORD}) before the "
+                     "statistics are served beyond this machine")
+    if o.numprocs > 1:
+        problems.add(program.name, "numprocs", "the API listens on one port: run one process "
+                     "(numprocs = 1)")
+    stats = [name for name, p in programs.items() if p.kind == "stats"]
+    if o.stats_section is not None:
+        if o.stats_section not in stats:
+            problems.add(program.name, "stats_section", f"{o.stats_section!r} is not a section "
+                         f"of kind stats (those are: {', '.join(stats) or 'none'})")
+        return program
+    if len(stats) != 1:
+        problems.add(program.name, "stats_section",
+                     f"missing: name the stats section whose statistics to serve "
+                     f"({'there is none' if not stats else 'one of ' + ', '.join(stats)})")
+        return program
+    return dataclasses.replace(
+        program, options=dataclasses.replace(o, stats_section=stats[0]))
 
 
 def _check_pirus2(program, problems):

@@ -189,6 +189,15 @@ class MetricsOptions(ProgramOptions):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ApiOptions(ProgramOptions):
+    bind: str
+    port: int
+    username: str
+    password: str | None = _secret()  # None: reads are open (loopback only)
+    stats_section: str | None  # the [worker_*] of kind stats; the loader fills in the only one
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CommandOptions(ProgramOptions):
     command: str  # required for a program of the user's own
 
@@ -207,6 +216,7 @@ KIND_OPTIONS = {
     "syslogd": SyslogdOptions,
     "stats": StatsOptions,
     "metrics": MetricsOptions,
+    "api": ApiOptions,
     "command": CommandOptions,
     "redis": RedisProgramOptions,
 }

@@ -173,6 +173,15 @@ flush_interval = float(min=0.05, max=60, default=1.0)
 bind = string(default='127.0.0.1')
 port = integer(min=1, max=65535, default=9464)
 """,
+    # The read-only statistics API over HTTP (loopback by default; reads are
+    # open without a password, which a non-loopback bind then requires).
+    "api": """
+bind = string(default='127.0.0.1')
+port = integer(min=1, max=65535, default=8480)
+username = string(default='loglines')
+password = string(default=None)
+stats_section = string(default=None)
+""",
     # A program of the user's own ([process_*] other than redis).
     "command": """
 command = string

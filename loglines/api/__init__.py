@@ -1,0 +1,9 @@
+"""The HTTP API of loglines, on FastAPI, served by uvicorn.
+
+``app`` builds the service (``create_app``); a router per area
+(``stats_routes``, ``health_routes``); ``models`` the JSON shapes;
+``formats`` JSON or CSV and the paging headers; ``failures`` every error
+answer; ``auth`` the password; ``reading`` the store per request;
+``openapi`` the document; ``server`` uvicorn in a thread of a worker.
+The worker that runs it is ``loglines.workers.api``.
+"""

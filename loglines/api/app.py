@@ -1,0 +1,35 @@
+"""The API service: ``create_app`` builds it from an engine on the store
+and the statistics it serves, one router per area (statistics and health
+now; SUSHI reports, the dashboard and the record API join the same app)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+
+from ..inputs.http.app import Credentials
+from . import failures, health_routes, openapi, stats_routes
+from .auth import BasicAuth
+
+TITLE = "loglines statistics"
+DESCRIPTION = ("The local COUNTER statistics of this repository, read-only. Every answer is "
+               "JSON unless CSV is asked for; every error is JSON with an `error` key.")
+VERSION = "1"
+
+
+def create_app(engine, statistics, username="loglines", password=None, log=None) -> FastAPI:
+    """The ASGI application serving ``statistics`` (Statistic objects) from
+    ``engine``; with a ``password`` every path but the health check asks for
+    HTTP Basic credentials."""
+    log = log or logging.getLogger(__name__)
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version=VERSION, redoc_url=None)
+    app.state.engine = engine
+    app.state.statistics = {s.name: s for s in statistics}
+    failures.install(app, engine, log)
+    app.include_router(stats_routes.router)
+    app.include_router(health_routes.router)
+    if password:
+        app.add_middleware(BasicAuth, credentials=Credentials(username, password))
+    openapi.install(app, secured=bool(password))
+    return app
