@@ -11,6 +11,7 @@ import traceback
 
 from ..errors import QueueUnavailable
 from ..queue import Failure, reconnect
+from ..queue.interface import MAX_BATCH
 
 
 def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0):
@@ -22,23 +23,36 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0):
         while not ctx.stop.is_set():
             if before_fetch is not None and not before_fetch():
                 continue
-            fetched = _fetch(ctx, queue, batch_size)
-            _report(ctx, queue, fetched)
-            if not fetched.items:
+            fetched, items = _gather(ctx, queue, batch_size)
+            if not items:
                 ctx.counters.flush()
                 if ctx.burst:
                     break
                 due = fetched.next_due
                 ctx.call(queue.wait, block if due is None else min(block, max(0.01, due)))
                 continue
-            _handle_safely(ctx, queue, handle, fetched.items)
+            _handle_safely(ctx, queue, handle, items)
             ctx.counters.flush_due()
-            if linger and len(fetched.items) < batch_size:
+            if linger and len(items) < batch_size:
                 ctx.stop.wait(linger)
     except reconnect.Stopped:
         pass
     finally:
         ctx.counters.flush()
+
+
+def _gather(ctx, queue, batch_size):
+    """Up to ``batch_size`` items, in fetches of at most MAX_BATCH while
+    each comes full (a consumer whose batch is a transaction wants more
+    than one fetch holds); the last fetch, and the items."""
+    items = []
+    while True:
+        want = min(MAX_BATCH, batch_size - len(items))
+        fetched = _fetch(ctx, queue, want)
+        _report(ctx, queue, fetched)
+        items += fetched.items
+        if len(fetched.items) < want or len(items) >= batch_size:
+            return fetched, items
 
 
 def _fetch(ctx, queue, count):

@@ -17,6 +17,18 @@ def test_burst_mode_handles_everything_then_returns_once_the_queue_is_empty(make
     assert (stats.ready, stats.inflight) == (0, 0)
 
 
+def test_a_batch_bigger_than_one_fetch_is_gathered_from_several(make_ctx):
+    """The stats worker's batch is one transaction: 2,500 items in one call,
+    not three calls each followed by the linger."""
+    ctx = make_ctx(burst=True)
+    payloads = [f"item-{i}".encode() for i in range(2600)]
+    ctx.queue("work").push(payloads)
+    with Loop(ctx, batch_size=2500) as loop:
+        assert loop.returns_by_itself()
+    assert [len(b) for b in loop.batches] == [2500, 100]
+    assert [p for b in loop.batches for p in b] == payloads
+
+
 def test_without_burst_the_loop_waits_for_more_until_asked_to_stop(make_ctx):
     ctx = make_ctx(burst=False)  # block_timeout 0.2 s: it goes idle several times below
     queue = ctx.queue("work")

@@ -11,6 +11,7 @@ from tests.workers.conftest import run_worker
 
 
 def run(capsys, cfg, *argv):
+    capsys.readouterr()  # what the workers logged before (to stdout, as under supervisord)
     code = main(["--config", str(cfg), *argv])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
