@@ -2,8 +2,9 @@
 
 ``app`` builds the service (``create_app``); a router per area
 (``stats_routes``, ``health_routes``); ``models`` the JSON shapes;
-``formats`` JSON or CSV and the paging headers; ``failures`` every error
-answer; ``auth`` the password; ``reading`` the store per request;
-``openapi`` the document; ``server`` uvicorn in a thread of a worker.
-The worker that runs it is ``loglines.workers.api``.
+``params`` the parameters' forms and bounds; ``formats`` JSON or CSV and
+the paging headers; ``failures`` every error answer; ``auth`` the
+password; ``paths`` what routing must not see; ``reading`` the store per
+request; ``openapi`` the document; ``server`` uvicorn in a thread of a
+worker. The worker that runs it is ``loglines.workers.api``.
 """

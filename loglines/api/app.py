@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from ..inputs.http.app import Credentials
 from . import failures, health_routes, openapi, stats_routes
 from .auth import BasicAuth
+from .paths import NoControlCharacters
 
 TITLE = "loglines statistics"
 DESCRIPTION = ("The local COUNTER statistics of this repository, read-only. Every answer is "
@@ -29,7 +30,8 @@ def create_app(engine, statistics, username="loglines", password=None, log=None)
     failures.install(app, engine, log)
     app.include_router(stats_routes.router)
     app.include_router(health_routes.router)
-    if password:
+    app.add_middleware(NoControlCharacters)
+    if password:  # added last, so outermost: without it, nothing but 401 is learnt
         app.add_middleware(BasicAuth, credentials=Credentials(username, password))
     openapi.install(app, secured=bool(password))
     return app

@@ -171,3 +171,11 @@ def test_every_connection_busy_is_a_503_not_a_500(store_engine):
         got = get(server.url, DAILY)
         assert (got.status, got.json()) == (503, {"error": UNAVAILABLE})
     busy.dispose()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/stats/%0A", "/api/v1/coverage%0A",
+                                  "/api/v1/stats/item_metrics_daily%0D", "/api/v1/top%00"])
+def test_a_path_with_a_control_character_is_nobodys(api, path):
+    """Not routed as the path without it (Starlette's patterns end in $)."""
+    got = api().get(path)
+    assert (got.status, got.json()) == (404, {"error": "not found"})
