@@ -52,9 +52,20 @@ def csv_answer(columns, rows, filename, headers=None) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows([row[c] for c in columns] for row in rows)
+    writer.writerows([_cell(row[c]) for c in columns] for row in rows)
     return Response(out.getvalue(), media_type=CSV, headers={
         "Content-Disposition": f'inline; filename="{filename}.csv"', **(headers or {})})
+
+
+# A spreadsheet runs a cell that starts like a formula; keys come from
+# the logs (a statistic plugin may key by anything a request carried).
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
 
 
 def paging_headers(request: Request, page: int, per_page: int, total: int) -> dict[str, str]:

@@ -53,8 +53,8 @@ class Page:
 
 def rows(conn, statistic: Statistic, after=None, before=None, key=None, page=1, per_page=100):
     """One page of a statistic: a row per bucket and key, a column per field."""
-    if page < 1:
-        raise BadQuery("page", "page must be 1 or more")
+    if not 1 <= page <= 1_000_000_000:
+        raise BadQuery("page", "page must be between 1 and 1000000000")
     if not 1 <= per_page <= 10000:
         raise BadQuery("per_page", "per_page must be between 1 and 10000")
     low = period_text(statistic, "after", after, end=False)

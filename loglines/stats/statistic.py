@@ -77,6 +77,8 @@ class Statistic:
             problems.append(f"period {self.period!r} is not one of {', '.join(PERIODS)}")
         if not self.fields or not all(isinstance(f, str) and f for f in self.fields):
             problems.append("fields must be a non-empty tuple of names")
+        elif self.key in ("period", *self.fields):
+            problems.append(f"key {self.key!r} is also the name of a column of its rows")
         if self.usage is None and self.lines is None:
             problems.append("it defines neither usage(change) nor lines(line)")
         for hook in ("usage", "lines"):

@@ -153,3 +153,11 @@ def test_an_empty_store_answers_empty_figures(api):
 
 def test_the_top_row_model_has_every_metric():
     assert list(TopRow.model_fields) == ["item", *METRICS]
+
+
+def test_a_csv_cell_that_looks_like_a_formula_is_quoted():
+    from loglines.api.formats import csv_answer
+
+    body = csv_answer(["key", "n"], [{"key": "=HYPERLINK(1)", "n": 1},
+                                     {"key": "oai:r:1", "n": -2}], "x").body.decode()
+    assert body.splitlines()[1:] == ["'=HYPERLINK(1),1", "oai:r:1,-2"]

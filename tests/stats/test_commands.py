@@ -152,3 +152,12 @@ def test_status_warns_when_the_store_is_not_migrated(tmp_path, redis_server, pre
     code, out, _ = run(capsys, config.path, "status")
     assert code == exit_codes.OK
     assert "WARNING: the statistics' store: not migrated" in out
+
+
+def test_a_statistic_whose_key_is_a_column_name_is_refused():
+    import pytest
+
+    from loglines.stats.statistic import BadStatistic, Statistic
+
+    with pytest.raises(BadStatistic, match="also the name of a column"):
+        Statistic("s", "d", ("period", "n"), "day", "n", 0, "1", lines=lambda line: ())
