@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import update
 
+from ..store.bulk import lock_for_writing
 from ..store.schema import agents, hits
 from ..usage.item import BadItem, RetryItem, evaluate_parsed
 from ..usage.timestamps import unix_to_utc
 from .ingest import KINDS, chain_and_session
-from .recount import PAGE, Recounted, month_start, recount
+from .recount import Recounted, in_time_order, month_start, recount
 
 # Kept as decided: the address behind a hashed client is not stored.
 _KEPT = ("excluded_ip",)
@@ -52,20 +53,11 @@ def _verdict(plugin, view, section, log_format, service, row):
 def reevaluate(conn, plugin, view, section, log_format, since, result):
     """Update the verdict of every stored line from ``since`` that the
     plugin can decide again."""
-    after = (since - 1, b"\xff" * 16)
-    while True:
-        page = conn.execute(
-            select(hits.c.key, hits.c.t.label("at"), hits.c.service, hits.c.reason, hits.c.method,
-                   hits.c.status, hits.c.target, hits.c.client, hits.c.item, hits.c.kind,
-                   agents.c.text.label("agent"))
-            .outerjoin(agents, agents.c.id == hits.c.agent_id)
-            .where(tuple_(hits.c.t, hits.c.key) > after, hits.c.target.is_not(None))
-            .order_by(hits.c.t, hits.c.key).limit(PAGE)).all()
-        for row in page:
-            _reevaluate_row(conn, plugin, view, section, log_format, row, result)
-        if len(page) < PAGE:
-            return
-        after = (page[-1].at, page[-1].key)
+    columns = (hits.c.service, hits.c.reason, hits.c.method, hits.c.status, hits.c.target,
+               hits.c.client, hits.c.item, hits.c.kind, agents.c.text.label("agent"))
+    for row in in_time_order(conn, columns, since, hits.c.target.is_not(None),
+                             joined=hits.outerjoin(agents, agents.c.id == hits.c.agent_id)):
+        _reevaluate_row(conn, plugin, view, section, log_format, row, result)
 
 
 def _reevaluate_row(conn, plugin, view, section, log_format, row, result):
@@ -91,6 +83,7 @@ def _reevaluate_row(conn, plugin, view, section, log_format, row, result):
 
 def rebuild(conn, plugin, view, section, log_format, statistics, since=0):
     """Decide again from the month of ``since``, then count again."""
+    lock_for_writing(conn)  # the stats worker must not store while the figures are redone
     start = month_start(max(0, since))
     result = Rebuilt()
     reevaluate(conn, plugin, view, section, log_format, start, result)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, tuple_, update
 
-from ..store.bulk import add_to, chunks
+from ..store.bulk import add_to, chunks, lock_for_writing
 from ..store.schema import REQUEST, hits, sessions, stat_counts, stat_state
 from .counting import DOUBLE_CLICK, Change, Hit, day_of, session_id
 from .statistic import Line, Statistic, bucket
@@ -40,19 +40,28 @@ class Recounted:
     changed_flags: int = 0
 
 
-def stored_rows(conn, since: int) -> Iterator[tuple[Hit, str | None]]:
-    """Every stored line from ``since`` on, oldest first, with its reason."""
+def in_time_order(conn, columns, since: int, *where, joined=None) -> Iterator:
+    """Rows of ``at`` (the time), ``key`` and ``columns`` of every stored
+    line from ``since`` on that meets ``where``, oldest first, read a page
+    at a time (``joined``: the tables to select from, when more than hits).
+    The time is labelled: a Row's ``t`` is a method of its own."""
     after = (since - 1, b"\xff" * 16)
     while True:
-        page = conn.execute(
-            select(*(hits.c[c] for c in _COLUMNS), hits.c.reason)
-            .where(tuple_(hits.c.t, hits.c.key) > after)
-            .order_by(hits.c.t, hits.c.key).limit(PAGE)).all()
-        for row in page:
-            yield Hit(*row[:-1]), row[-1]
+        query = select(hits.c.t.label("at"), hits.c.key, *columns)
+        if joined is not None:
+            query = query.select_from(joined)
+        page = conn.execute(query.where(tuple_(hits.c.t, hits.c.key) > after, *where)
+                            .order_by(hits.c.t, hits.c.key).limit(PAGE)).all()
+        yield from page
         if len(page) < PAGE:
             return
-        after = (page[-1][2], page[-1][0])  # t, key (Row.t is the Row's own)
+        after = (page[-1].at, page[-1].key)
+
+
+def stored_rows(conn, since: int) -> Iterator[tuple[Hit, str | None]]:
+    """Every stored line from ``since`` on, oldest first, with its reason."""
+    for row in in_time_order(conn, [*(hits.c[c] for c in _COLUMNS), hits.c.reason], since):
+        yield Hit(*row[2:-1]), row[-1]
 
 
 def settled(rows: Iterator[tuple[Hit, str | None]]) -> Iterator[tuple[Hit, str | None, bool]]:
@@ -168,7 +177,9 @@ def catch_up(conn, statistics: list[Statistic], now: int) -> list[tuple[Statisti
     """Count the statistics new to the store, or whose version changed,
     from the stored hits of their ``backlog`` (days); record what each
     covers. Returns (statistic, since, hits counted) for each one counted."""
+    lock_for_writing(conn)
     known = {row.stat: row for row in conn.execute(select(stat_state))}
+    first = conn.execute(select(func.min(hits.c.t))).scalar()
     done = []
     for statistic in statistics:
         row = known.get(statistic.name)
@@ -177,7 +188,6 @@ def catch_up(conn, statistics: list[Statistic], now: int) -> list[tuple[Statisti
         # Figures of another version, or left by a statistic of this name
         # that was dropped: none of them is this one's.
         conn.execute(delete(stat_counts).where(stat_counts.c.stat == statistic.name))
-        first = conn.execute(select(func.min(hits.c.t))).scalar()
         since = max(now - statistic.backlog * 86400, first if first is not None else now)
         counted = recount(conn, [statistic], since) if first is not None else Recounted()
         values = {"version": statistic.version, "since": month_start(since), "until": None}

@@ -13,7 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from ..errors import BadItem, StoreUnavailable
 from ..queue import Failure
 from ..runtime.retrying import until_done
-from ..store.engine import writing
+from ..store.engine import reason, writing
 from .ingest import Ingest
 
 RETRY_EVERY = 5.0
@@ -70,7 +70,8 @@ class StatsWorker:
 
         if not until_done(self.ctx, store, (OperationalError, InterfaceError, StoreUnavailable),
                           RETRY_EVERY,
-                          lambda err: f"the store cannot be written ({_short(err)})",
+                          lambda err: f"the store cannot be written "
+                                     f"({reason(err, self.engine.url)})",
                           lambda s: f"the store is written again after {s:.0f} s"):
             self.ctx.call(self.queue.release, self.ctx.consumer_id, ids)
             return
@@ -83,8 +84,3 @@ class StatsWorker:
         c.add("stored_events", done.events)
         c.add("double_clicks", done.events - done.counted + done.stopped)
 
-
-def _short(err):
-    """The database's own words, without SQLAlchemy's statement dump (which
-    may hold values from the lines)."""
-    return str(getattr(err, "orig", err)).strip().splitlines()[0][:200]

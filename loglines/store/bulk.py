@@ -12,10 +12,8 @@ from __future__ import annotations
 import functools
 import operator
 
-from sqlalchemy import bindparam, false, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
-
-from .schema import stat_state
 
 CHUNK = 500  # values per IN (...): well within every database's limit
 # Any constant: the stats writers of one store take turns on it.
@@ -128,12 +126,10 @@ def existing(conn, column, values):
 
 
 def lock_for_writing(conn):
-    """Make this transaction the store's only writer until it ends, before
-    it reads what it will write from (two stats writers settling the same
-    double clicks at once would each miss the other's hits). PostgreSQL:
-    an advisory lock; SQLite: any write statement takes the database's
-    write lock, and this one changes nothing."""
+    """Make this transaction (one of ``engine.writing``) the store's only
+    writer until it ends, before it reads what it will write from (two
+    stats writers settling the same double clicks at once would each miss
+    the other's hits). On PostgreSQL an advisory lock; SQLite's BEGIN
+    IMMEDIATE took its write lock already."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK})")
-    else:
-        conn.execute(update(stat_state).where(false()).values(stat=stat_state.c.stat))
