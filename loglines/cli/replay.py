@@ -1,6 +1,7 @@
 """loglines replay FILE...: push archived access logs onto a queue, resumably."""
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -65,8 +66,8 @@ def _target(ctx):
     return service, queue, o.max_line_size, line_start_pattern(o.line_start)
 
 
-def _unreadable(paths):
-    """One line per file that cannot be opened."""
+def readable(paths):
+    """Whether every file can be opened; one line on stderr for each other."""
     problems = []
     for path in paths:
         try:
@@ -74,7 +75,26 @@ def _unreadable(paths):
                 pass
         except OSError as err:
             problems.append(f"loglines: {path}: {err.strerror or err}")
-    return problems
+    for line in problems:
+        print(line, file=sys.stderr)
+    return not problems
+
+
+@contextlib.contextmanager
+def reading(paths, quiet):
+    """(stop flag, progress bar) for reading ``paths``: the flag is set by
+    SIGINT and SIGTERM, whose handlers are put back afterwards (the command
+    also runs inside other programs: tests)."""
+    stop = StopFlag()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    stop.install(tuple(previous))
+    progress = Progress(sum(os.path.getsize(p) for p in paths), quiet)
+    try:
+        yield stop, progress
+    finally:
+        progress.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class Progress:
@@ -113,28 +133,16 @@ def _summary(t, finished, seconds):
 def run(ctx):
     args = ctx.args
     service, queue, max_line_size, line_start = _target(ctx)
-    problems = _unreadable(args.files)
-    for line in problems:
-        print(line, file=sys.stderr)
-    if problems:
+    if not readable(args.files):
         return exit_codes.FAILED
-    stop = StopFlag()
-    # Restored afterwards: the command also runs inside other programs (tests).
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stop.install(tuple(previous))
-    progress = Progress(sum(os.path.getsize(p) for p in args.files), args.quiet)
-    replayer = Replayer(
-        QueueSink(ctx.store.queue(queue), stop), service, str(ctx.config.resolve(JOURNALS)),
-        stop,
-        window=Window(args.since, args.until), max_line_size=max_line_size,
-        line_start=line_start, force=args.force, progress=progress,
-    )
     started = time.monotonic()
-    try:
+    with reading(args.files, args.quiet) as (stop, progress):
+        replayer = Replayer(
+            QueueSink(ctx.store.queue(queue), stop), service,
+            str(ctx.config.resolve(JOURNALS)), stop,
+            window=Window(args.since, args.until), max_line_size=max_line_size,
+            line_start=line_start, force=args.force, progress=progress,
+        )
         finished = replayer.run(args.files)
-    finally:
-        progress.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     out(_summary(replayer.totals, finished, time.monotonic() - started))
     return exit_codes.OK if finished else exit_codes.INTERRUPTED

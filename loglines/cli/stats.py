@@ -2,17 +2,13 @@
 on the command line, and counting them again without the logs."""
 
 import argparse
-import os
-import signal
 import sys
 import time
-from datetime import datetime, timezone
 
 from ..config import PluginConfigView
 from ..errors import ConfigError
 from ..inputs.files.lines import line_start_pattern
 from ..inputs.replay import Replayer, Window
-from ..runtime.stop import StopFlag
 from ..stats import read
 from ..stats.backfill import StoreSink
 from ..stats.builtin import BUILTIN, METRICS
@@ -23,7 +19,7 @@ from ..usage import plugin as plugins
 from ..usage.settings import log_format_for
 from . import exit_codes
 from .context import out
-from .replay import JOURNALS, Progress, _unreadable, _when
+from .replay import DEFAULT_MAX_LINE, JOURNALS, _when, readable, reading
 from .store import opened
 
 SHORT = {"Total_Item_Investigations": "TII", "Unique_Item_Investigations": "UII",
@@ -108,17 +104,13 @@ def run_coverage(ctx):
     if not found:
         out("no line stored yet")
     for c in found:
-        out(f"{c.service}: {_when_text(c.since)} to {_when_text(c.until)}, "
+        out(f"{c.service}: {read.hour_text(c.since)} to {read.hour_text(c.until)}, "
             f"{c.empty_hours} hours with no line at all")
         for start, end in c.gaps[:20]:
-            out(f"  no line {_when_text(start)} to {_when_text(end)}")
+            out(f"  no line {read.hour_text(start)} to {read.hour_text(end)}")
         if len(c.gaps) > 20:
             out(f"  ... and {len(c.gaps) - 20} more stretches")
     return exit_codes.OK
-
-
-def _when_text(t):
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _table(head, rows):
@@ -195,31 +187,19 @@ def run_backfill(ctx):
     if not service:
         raise ConfigError(f"{ctx.config.path}: no logfilewatcher section to take the service "
                           "name from; give --service NAME")
-    problems = _unreadable(args.files)
-    for line in problems:
-        print(line, file=sys.stderr)
-    if problems:
+    if not readable(args.files):
         return exit_codes.FAILED
     watcher = watchers[0].options if watchers else None
-    stop = StopFlag()
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
-    stop.install(tuple(previous))
-    progress = Progress(sum(os.path.getsize(p) for p in args.files), args.quiet)
     started = time.monotonic()
-    try:
-        with opened(ctx) as engine:
-            sink = StoreSink(engine, statistics, plugin, view, feeder.name, f"stats-{stats.name}")
-            replayer = Replayer(
-                sink, service, str(ctx.config.resolve(JOURNALS)), stop,
-                window=Window(args.since, args.until),
-                max_line_size=watcher.max_line_size if watcher else 16384,
-                line_start=line_start_pattern(watcher.line_start if watcher else None),
-                force=args.force, progress=progress)
-            finished = replayer.run(args.files)
-    finally:
-        progress.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with reading(args.files, args.quiet) as (stop, progress), opened(ctx) as engine:
+        sink = StoreSink(engine, statistics, plugin, view, feeder.name, f"stats-{stats.name}")
+        replayer = Replayer(
+            sink, service, str(ctx.config.resolve(JOURNALS)), stop,
+            window=Window(args.since, args.until),
+            max_line_size=watcher.max_line_size if watcher else DEFAULT_MAX_LINE,
+            line_start=line_start_pattern(watcher.line_start if watcher else None),
+            force=args.force, progress=progress)
+        finished = replayer.run(args.files)
     t = sink.totals
     head = "backfill" if finished else "backfill interrupted (run it again to go on)"
     out(f"{head}: {replayer.totals['files']} files ({replayer.totals['already']} read before), "

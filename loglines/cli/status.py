@@ -131,18 +131,16 @@ def run(ctx):
     return 0
 
 
-def _hour(t):
-    return time.strftime("%Y-%m-%d %H:00 UTC", time.gmtime(t))
-
-
 def print_statistics(stats):
     if stats is None:
         return
+    from ..stats.read import hour_text
+
     out()
     out(f"statistics: store {stats['store']}: {stats['state']}")
     for c in stats["coverage"]:
-        gaps = "".join(f"; no line {_hour(a)} to {_hour(b)}" for a, b in c["gaps"][:3])
-        out(f"  {c['service']}: lines from {_hour(c['since'])} to {_hour(c['until'])}, "
+        gaps = "".join(f"; no line {hour_text(a)} to {hour_text(b)}" for a, b in c["gaps"][:3])
+        out(f"  {c['service']}: lines from {hour_text(c['since'])} to {hour_text(c['until'])}, "
             f"{c['empty_hours']} hours with none{gaps}")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
@@ -112,6 +113,11 @@ def top(conn, month: str | None, order: str = "Total_Item_Requests", limit: int 
             if field in figures[k]:
                 figures[k][field] = int(value)
     return [{"item": k, **figures[k]} for k in items]
+
+
+def hour_text(t: int) -> str:
+    """An hour boundary of a Coverage, as messages show it."""
+    return time.strftime("%Y-%m-%d %H:00 UTC", time.gmtime(t))
 
 
 @dataclass(frozen=True)

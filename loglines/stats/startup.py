@@ -8,7 +8,7 @@ from ..errors import StoreError, StoreUnavailable
 from ..runtime.retrying import until_done
 from ..store.engine import connect, describe, open_engine, writing
 from ..store.migrate import UNREACHABLE, state
-from .read import coverage
+from .read import coverage, hour_text
 from .recount import catch_up
 
 RETRY_EVERY = 5.0
@@ -42,10 +42,6 @@ def _day(t):
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d")
 
 
-def _hour(t):
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:00")
-
-
 def take_up(ctx, engine, statistics):
     """Count each statistic new to the store (or of a new version) from the
     stored lines of its backlog, before the queue's records."""
@@ -61,9 +57,10 @@ def report_coverage(ctx, engine):
     with connect(engine) as conn:
         spans = coverage(conn)
     for c in spans:
-        ctx.log.info("lines of %s stored from %s to %s", c.service, _hour(c.since), _hour(c.until))
+        ctx.log.info("lines of %s stored from %s to %s", c.service, hour_text(c.since),
+                     hour_text(c.until))
         if c.empty_hours:
-            first = ", ".join(f"{_hour(a)} to {_hour(b)}" for a, b in c.gaps[:3])
+            first = ", ".join(f"{hour_text(a)} to {hour_text(b)}" for a, b in c.gaps[:3])
             more = f" and {len(c.gaps) - 3} more" if len(c.gaps) > 3 else ""
             ctx.log.warning("%s: %d hours with no line at all (%s%s): the figures miss them "
                             "unless those hours were really quiet; `loglines stats backfill` "
