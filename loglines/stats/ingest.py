@@ -21,7 +21,7 @@ from ..store.bulk import (
     chunks,
     existing,
     insert_missing,
-    insert_rows,
+    insert_values,
     lock_for_writing,
     rows_in,
 )
@@ -32,6 +32,12 @@ from .statistic import Line, Statistic, bucket
 KINDS = {"I": INVESTIGATION, "R": REQUEST}
 AGENT_CACHE = 100_000
 _HIT_COLUMNS = ("key", "chain", "t", "service", "item", "kind", "session", "counted")
+# A new line's row, as a tuple: tens of thousands a second, so no dicts.
+_HIT_ROW = ("key", "service", "t", "reason", "method", "status", "target", "agent_id",
+            "client", "item", "kind", "chain", "session", "counted")
+_KEY, _SERVICE, _T, _REASON, _ITEM, _KIND, _CHAIN, _SESSION = (
+    _HIT_ROW.index(c) for c in ("key", "service", "t", "reason", "item", "kind", "chain",
+                                "session"))
 
 
 @dataclass
@@ -73,22 +79,45 @@ class Ingest:
         lock_for_writing(conn)
         unique = list({r["k"]: r for r in records}.values())
         agent_ids = self._agent_ids(conn, {r["a"] for r in unique if r.get("a") is not None})
-        rows = [self._row(r, agent_ids) for r in unique]
-        seen = existing(conn, hits.c.key, [row["key"] for row in rows])
-        rows = [row for row in rows if row["key"] not in seen]
+        row = self._row
+        rows = [row(r, agent_ids) for r in unique]
+        stored_already = self._store_if_all_new(conn, rows)
+        if not stored_already:
+            seen = existing(conn, hits.c.key, [r[_KEY] for r in rows])
+            rows = [r for r in rows if r[_KEY] not in seen]
         applied = Applied(lines=len(rows), repeats=len(records) - len(rows))
         totals: Counter = Counter()
         self._count_lines(conn, rows, totals)
-        new_hits = [Hit(*(row[c] for c in _HIT_COLUMNS)) for row in rows if row["kind"]]
+        new_hits = [Hit(r[_KEY], r[_CHAIN], r[_T], r[_SERVICE], r[_ITEM], r[_KIND], r[_SESSION])
+                    for r in rows if r[_KIND]]
         applied.events = len(new_hits)
-        deltas = self._settle(conn, new_hits, rows, applied) if new_hits else []
-        insert_rows(conn, hits, rows)
+        counted: set[bytes] = set()
+        deltas = self._settle(conn, new_hits, counted, applied) if new_hits else []
+        if stored_already:
+            _set_counted(conn, [h.key for h in new_hits if h.key not in counted], False)
+        else:
+            insert_values(conn, hits, _HIT_ROW, [(*r, r[_KEY] in counted) for r in rows])
         if deltas:
             self._count_usage(conn, deltas, totals)
         add_to(conn, stat_counts, [
             {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
             for (stat, b, key, field), value in totals.items() if value], add=["value"])
         return applied
+
+    @staticmethod
+    def _store_if_all_new(conn, rows: list[tuple]) -> bool:
+        """Store ``rows`` if none is there yet, every event counted until
+        settled; False, with nothing stored, if some are. Repeats are rare
+        (a redelivery, a replay), so most batches spare the query for them."""
+        if not rows:
+            return False
+        savepoint = conn.begin_nested()
+        stored = insert_missing(conn, hits, [(*r, r[_KIND] is not None) for r in rows], _HIT_ROW)
+        if stored == len(rows):
+            savepoint.commit()
+            return True
+        savepoint.rollback()
+        return False
 
     # -- rows ------------------------------------------------------------
 
@@ -105,58 +134,56 @@ class Ingest:
         return self._agents
 
     @staticmethod
-    def _row(record: dict, agent_ids: dict[str, int]) -> dict:
+    def _row(record: dict, agent_ids: dict[str, int]) -> tuple:
+        """A line's row of ``hits`` in ``_HIT_ROW`` order, but for ``counted``
+        (known once the batch is settled)."""
         t = int(record["t"])
-        kind = KINDS.get(record.get("kd")) if record.get("i") else None
-        agent = record.get("a")
-        client, target = record.get("c") or "", record.get("u")
-        chain = session = None
-        if kind is not None:
-            chain, session = chain_and_session(client, agent or "", target or "", t)
-        return {
-            "key": bytes.fromhex(record["k"]), "service": record.get("s") or "", "t": t,
-            "reason": record.get("r") if kind is None else None,
-            "method": record.get("m"), "status": record.get("st"), "target": target,
-            "agent_id": agent_ids.get(agent) if agent is not None else None,
-            "client": client if target is not None else None,
-            "item": record.get("i") if kind is not None else None, "kind": kind,
-            "chain": chain, "session": session, "counted": False,
-        }
+        get = record.get
+        kind = KINDS.get(get("kd")) if get("i") else None
+        agent = get("a")
+        client, target = get("c") or "", get("u")
+        if kind is None:
+            return (bytes.fromhex(record["k"]), get("s") or "", t, get("r"), get("m"),
+                    get("st"), target, agent_ids.get(agent) if agent is not None else None,
+                    client if target is not None else None, None, None, None, None)
+        chain, session = chain_and_session(client, agent or "", target or "", t)
+        return (bytes.fromhex(record["k"]), get("s") or "", t, None, get("m"), get("st"),
+                target, agent_ids.get(agent) if agent is not None else None,
+                client if target is not None else None, get("i"), kind, chain, session)
 
     # -- lines -----------------------------------------------------------
 
     def _count_lines(self, conn, rows: list[dict], totals: Counter) -> None:
-        per_hour = Counter((row["service"], row["t"] // 3600) for row in rows)
+        per_hour = Counter((row[_SERVICE], row[_T] // 3600) for row in rows)
         add_to(conn, lines_hourly, [{"service": s, "hour": h, "lines": n}
                                     for (s, h), n in per_hour.items()], add=["lines"])
         for statistic in self.statistics:
             if statistic.lines is None:
                 continue
             for row in rows:
-                line = Line(row["t"], row["service"], row["reason"])
-                b = bucket(statistic.period, day_of(row["t"]))
+                line = Line(row[_T], row[_SERVICE], row[_REASON])
+                b = bucket(statistic.period, day_of(row[_T]))
                 for key, field, amount in statistic.lines(line):
                     totals[statistic.name, b, str(key), field] += amount
 
     # -- usage -----------------------------------------------------------
 
-    def _settle(self, conn, new_hits: list[Hit], rows: list[dict],
+    def _settle(self, conn, new_hits: list[Hit], counted: set[bytes],
                 applied: Applied) -> list[tuple[Hit, int]]:
-        """Decide what counts (``rows`` get their flag); the hits that start
-        or stop counting."""
+        """Decide what counts (the keys of the new hits that do are added to
+        ``counted``); the hits that start or stop counting."""
         low = min(hit.t for hit in new_hits) - DOUBLE_CLICK
         high = max(hit.t for hit in new_hits) + DOUBLE_CLICK
         stored = [Hit(*row) for row in rows_in(
             conn, "chains", lambda v: select(*(hits.c[c] for c in _HIT_COLUMNS)).where(
                 hits.c.chain.in_(v), hits.c.t.between(bindparam("low"), bindparam("high"))),
             sorted({hit.chain for hit in new_hits}), low=low, high=high)]
-        counted, stopped = settle(new_hits, stored)
-        for row in rows:
-            row["counted"] = row["key"] in counted
-        for chunk in chunks([hit.key for hit in stopped]):
-            conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=False))
-        applied.counted, applied.stopped = len(counted), len(stopped)
-        return ([(hit, 1) for hit in new_hits if hit.key in counted]
+        new_keys = {hit.key for hit in new_hits}  # found when stored already
+        kept, stopped = settle(new_hits, [hit for hit in stored if hit.key not in new_keys])
+        counted |= kept
+        _set_counted(conn, [hit.key for hit in stopped], False)
+        applied.counted, applied.stopped = len(kept), len(stopped)
+        return ([(hit, 1) for hit in new_hits if hit.key in kept]
                 + [(hit, -1) for hit in stopped])
 
     def _count_usage(self, conn, deltas: list[tuple[Hit, int]], totals: Counter) -> None:
@@ -186,6 +213,11 @@ class Ingest:
                 for key, field, amount in statistic.usage(change):
                     totals[statistic.name, b, key if type(key) is str else str(key),
                            field] += amount
+
+
+def _set_counted(conn, keys: list[bytes], value: bool) -> None:
+    for chunk in chunks(keys):
+        conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=value))
 
 
 def _grouped(found: list[Change], days: list[int]) -> list[tuple[Change, int]]:

@@ -38,20 +38,33 @@ def _compiled(dialect, build):
     return str(compiled), (tuple(compiled.positiontup) if compiled.positional else None)
 
 
-def _run(conn, key, build, rows):
+def _run(conn, key, build, rows, names=None):
     """Run the statement ``build(dialect, names)`` for every row; ``names``
-    are the columns the rows give (those of the first)."""
+    are the columns the rows give: those of the first row (dicts), or as
+    given when the rows are tuples in that order. The rows it changed."""
     if not rows:
-        return
-    names = tuple(rows[0])
+        return 0
+    tuples = not isinstance(rows[0], dict)
+    names = tuple(names) if tuples else tuple(rows[0])
     sql, order = _compiled(conn.dialect, _Builder((*key, names), lambda d: build(d, names)))
-    if order is None:
+    if tuples:
+        params = rows if order == names else _reordered(rows, names, order)
+    elif order is None:
         params = rows
     elif len(order) == 1:
         params = [(row[order[0]],) for row in rows]
     else:
         params = list(map(operator.itemgetter(*order), rows))
-    conn.exec_driver_sql(sql, params)
+    return conn.exec_driver_sql(sql, params).rowcount
+
+
+def _reordered(rows, names, order):
+    """Tuples in ``names`` order as the statement wants them: dicts for a
+    driver taking named parameters (``order`` None), else tuples in ``order``."""
+    if order is None:
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    pick = operator.itemgetter(*(names.index(name) for name in order))
+    return [pick(row) for row in rows] if len(order) > 1 else [(pick(row),) for row in rows]
 
 
 class _Builder:
@@ -75,6 +88,11 @@ def insert_rows(conn, table, rows):
     _run(conn, ("insert", table.name), lambda d, names: _insert(d, table, names), rows)
 
 
+def insert_values(conn, table, names, rows):
+    """INSERT every row, a tuple of the columns ``names`` in that order."""
+    _run(conn, ("insert", table.name), lambda d, n: _insert(d, table, n), rows, names)
+
+
 def add_to(conn, table, rows, add, replace=()):
     """Insert ``rows``, or where the primary key is there, add their columns
     ``add`` to the stored values (and overwrite ``replace``)."""
@@ -87,10 +105,11 @@ def add_to(conn, table, rows, add, replace=()):
     _run(conn, ("add_to", table.name, tuple(add), tuple(replace)), build, rows)
 
 
-def insert_missing(conn, table, rows):
-    """INSERT the rows whose primary key or unique column is not there yet."""
-    _run(conn, ("insert_missing", table.name),
-         lambda d, names: _insert(d, table, names).on_conflict_do_nothing(), rows)
+def insert_missing(conn, table, rows, names=None):
+    """INSERT the rows whose primary key or unique column is not there yet
+    (dicts, or tuples of the columns ``names``); how many were."""
+    return _run(conn, ("insert_missing", table.name),
+                lambda d, n: _insert(d, table, n).on_conflict_do_nothing(), rows, names)
 
 
 def chunks(values, size=CHUNK):

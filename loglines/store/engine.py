@@ -34,6 +34,7 @@ EXPECTED = "expected sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 
 BUSY_TIMEOUT_MS = 10_000  # how long an SQLite writer waits for another one
 CONNECT_TIMEOUT = 10  # seconds for a PostgreSQL server to answer
+WRITER_CACHE_KIB = 65536
 
 #: Execution option asking for a transaction that will write (see ``writing``).
 WRITE = "loglines_write"
@@ -174,6 +175,12 @@ def _begin(connection):
     # "database is locked" when another writer committed in between, busy
     # timeout or not; a writer that says so takes the lock first, waiting.
     immediate = connection.get_execution_options().get(WRITE)
+    if immediate and not connection.info.get(WRITE):
+        # A writer's pages: 64 MiB (2 MiB by default), since the hits' keys and
+        # chains are random and each insert lands on another page of their
+        # indexes. Writers only: every pooled reader would hold as much.
+        connection.exec_driver_sql(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        connection.info[WRITE] = True
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

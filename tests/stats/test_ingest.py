@@ -121,3 +121,20 @@ def test_a_batch_that_failed_leaves_no_agent_id_behind(store_engine):
     with pytest.raises(ValueError), writing(store_engine) as conn:
         ingest.apply(conn, [event(T0 + 1, agent="A new browser/1.0"), broken])
     assert apply(store_engine, [event(T0 + 5, agent="A new browser/1.0")], ingest).counted == 1
+
+
+def test_a_batch_of_repeats_and_new_lines_counts_the_new_ones_once(store_engine):
+    """Most batches are all new and stored at once; one with a repeat among
+    them is stored without it, and with the same figures and flags."""
+    records = [event(T0 + i * 7, f"oai:repo:{i % 4}", client=f"192.0.2.{i % 3}")
+               for i in range(60)]
+    apply(store_engine, records[:30])
+    mixed = apply(store_engine, records[20:])  # 10 repeats, 30 new, double clicks across
+    assert (mixed.lines, mixed.repeats) == (30, 10)
+    batched = figures(store_engine)
+    with writing(store_engine) as conn:
+        conn.execute(stat_counts.delete())
+        assert recount(conn, ALL, 0, refilter=True).changed_flags == 0
+    assert figures(store_engine) == batched
+    with store_engine.connect() as conn:
+        assert conn.execute(select(lines_hourly.c.lines)).scalars().all() == [60]
