@@ -14,15 +14,13 @@ import functools
 import re
 import time
 
-import simplejson as json
-
 from ..config import PluginConfigView
 from ..queue import Failure
 from ..runtime.producer import CapWatch, wait_for_room
 from ..usage import plugin as plugins
 from ..usage.evaluate import IMPLAUSIBLE_TIME
 from ..usage.item import BadItem, evaluate
-from ..usage.record import stats_record
+from ..usage.record import stats_payload
 from .delivery import MatomoClient, TrackerClient
 from .delivery.outcome import FAILURE_BODY, REDIRECT_STATUS
 
@@ -137,8 +135,7 @@ class Pirus2:
             else:
                 events.append((item, result.params))
             if records is not None and not result.rejected:
-                records.append(json.dumps(stats_record(result.fields, result.parsed,
-                                                       result.params)))
+                records.append(stats_payload(result.fields, result.parsed, result.params))
         return events
 
     def settle_outcomes(self, outcomes, settle, unsent):
