@@ -1,6 +1,7 @@
 """The ingest on SQLite and on a real PostgreSQL: exact figures from
 hand-built records, each line counted once however often it comes."""
 
+import gc
 import random
 
 from sqlalchemy import select
@@ -120,6 +121,7 @@ def test_a_batch_that_failed_leaves_no_agent_id_behind(store_engine):
     broken["k"] = "not hex at all, but 32 letters.."
     with pytest.raises(ValueError), writing(store_engine) as conn:
         ingest.apply(conn, [event(T0 + 1, agent="A new browser/1.0"), broken])
+    assert gc.isenabled()  # paused for the batch only, failed or not
     assert apply(store_engine, [event(T0 + 5, agent="A new browser/1.0")], ingest).counted == 1
 
 
