@@ -42,5 +42,6 @@ BUILTIN = {s.name: s for s in (
     Statistic("platform_monthly", "COUNTER R5 item metrics summed per repository and month",
               METRICS, "month", "service", 3650, "1", usage=_BY_SERVICE, grouped=True),
     Statistic("excluded_daily", "Lines that are not usage events, per reason and day",
-              ("lines",), "day", "reason", 3650, "1", lines=_excluded),
+              ("lines",), "day", "reason", 3650, "1", lines=_excluded,
+              grouped=True),
 )}

@@ -156,18 +156,24 @@ class Ingest:
 
     # -- lines -----------------------------------------------------------
 
-    def _count_lines(self, conn, rows: list[dict], totals: Counter) -> None:
+    def _count_lines(self, conn, rows: list[tuple], totals: Counter) -> None:
         per_hour = Counter((row[_SERVICE], row[_T] // 3600) for row in rows)
         add_to(conn, lines_hourly, [{"service": s, "hour": h, "lines": n}
                                     for (s, h), n in per_hour.items()], add=["lines"])
+        groups = None
         for statistic in self.statistics:
             if statistic.lines is None:
                 continue
-            for row in rows:
-                line = Line(row[_T], row[_SERVICE], row[_REASON])
-                b = bucket(statistic.period, day_of(row[_T]))
+            if statistic.grouped:
+                groups = groups or _line_groups(rows)
+                lines = ((line, day_of(line.t), n) for line, n in groups)
+            else:
+                lines = ((Line(row[_T], row[_SERVICE], row[_REASON]), day_of(row[_T]), 1)
+                         for row in rows)
+            for line, day, n in lines:
+                b = bucket(statistic.period, day)
                 for key, field, amount in statistic.lines(line):
-                    totals[statistic.name, b, str(key), field] += amount
+                    totals[statistic.name, b, str(key), field] += amount * n
 
     # -- usage -----------------------------------------------------------
 
@@ -237,6 +243,20 @@ def _no_cycle_collection():
 def _set_counted(conn, keys: list[bytes], value: bool) -> None:
     for chunk in chunks(keys):
         conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=value))
+
+
+def _line_groups(rows: list[tuple]) -> list[tuple[Line, int]]:
+    """One Line per service, reason and day (the first of them) and how
+    many lines it stands for, for the statistics that read no more of a line."""
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        group = groups.get((row[_SERVICE], row[_REASON], day_of(row[_T])))
+        if group is None:
+            groups[row[_SERVICE], row[_REASON], day_of(row[_T])] = [
+                Line(row[_T], row[_SERVICE], row[_REASON]), 1]
+        else:
+            group[1] += 1
+    return [(line, n) for line, n in groups.values()]
 
 
 def _grouped(found: list[Change], days: list[int]) -> list[tuple[Change, int]]:

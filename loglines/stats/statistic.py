@@ -65,8 +65,10 @@ class Statistic:
     usage: Callable[[object], Iterable[Update]] | None = None
     lines: Callable[[Line], Iterable[Update]] | None = None
     origin: str = "built in"
-    # usage() reads only the item, service, kind and day of a change's hit:
-    # it may be handed one change per such group, its amounts summed.
+    # usage() reads only the item, service, kind and day of a change's hit,
+    # and lines() only the service, reason and day of a line: each may be
+    # handed one per such group (the changes' amounts summed; the line's
+    # amounts are multiplied by the lines it stands for).
     grouped: bool = False
 
     def __post_init__(self):

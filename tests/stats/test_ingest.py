@@ -140,3 +140,20 @@ def test_a_batch_of_repeats_and_new_lines_counts_the_new_ones_once(store_engine)
     assert figures(store_engine) == batched
     with store_engine.connect() as conn:
         assert conn.execute(select(lines_hourly.c.lines)).scalars().all() == [60]
+
+
+def test_a_grouped_line_statistic_counts_as_one_handed_every_line(store_engine):
+    """excluded_daily takes one line per service, reason and day and
+    multiplies; the same statistic handed every line agrees."""
+    import dataclasses
+
+    grouped = BUILTIN["excluded_daily"]
+    each = dataclasses.replace(grouped, name="excluded_each_line", grouped=False)
+    records = [excluded(T0 + i * 997, ("robot", "status_206")[i % 3 == 0]) for i in range(300)]
+    apply(store_engine, records, Ingest([grouped, each]))
+    by_group = {(b, k, f): v for (s, b, k, f), v in figures(store_engine, grouped.name).items()}
+    by_line = {(b, k, f): v for (s, b, k, f), v in figures(store_engine, each.name).items()}
+    assert by_group == by_line
+    assert sum(by_group.values()) == 300
+    assert by_group["2025-12-01", "status_206", "lines"] == sum(
+        1 for i in range(300) if i % 3 == 0 and T0 + i * 997 < T0 + 86400)
