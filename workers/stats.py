@@ -1,6 +1,6 @@
 """stats: keeps the local statistics from the records pirus2 puts on its
-``stats_queue`` (one per line the plugin evaluated), in the store of
-``[store]``.
+``stats_queue`` (one per line the plugin evaluated, an item per pirus2
+batch), in the store of ``[store]``; ``batch_size`` counts records.
 
 Each batch is stored with every statistic in one transaction and
 acknowledged after it committed; a line stored before (a repeat of the
@@ -13,7 +13,7 @@ its ``backlog``; the span the store covers and its empty hours are logged.
 from loglines.runtime.consumer_loop import consume
 from loglines.stats.plugins import load
 from loglines.stats.startup import open_store, report_coverage, take_up
-from loglines.stats.worker import StatsWorker
+from loglines.stats.worker import BUNDLE_MAX, StatsWorker, records_in
 
 # A batch's cost grows more slowly than its size (each item and day touched
 # is one row per metric, however many hits it had), so while it keeps up the
@@ -39,7 +39,8 @@ def run(ctx):
                  worker.queue.name)
     try:
         consume(ctx, worker.queue, worker.handle, options.batch_size,
-                linger=options.flush_interval, pace=PACE)
+                linger=options.flush_interval, pace=PACE, weigh=records_in,
+                heaviest=BUNDLE_MAX)
     finally:
         engine.dispose()
     return 0

@@ -20,7 +20,7 @@ from ..runtime.producer import CapWatch, wait_for_room
 from ..usage import plugin as plugins
 from ..usage.evaluate import IMPLAUSIBLE_TIME
 from ..usage.item import BadItem, evaluate
-from ..usage.record import stats_payload
+from ..usage.record import stats_bundle, stats_payload
 from .delivery import MatomoClient, TrackerClient
 from .delivery.outcome import FAILURE_BODY, REDIRECT_STATUS
 
@@ -99,7 +99,7 @@ class Pirus2:
         if records:
             # Before any item is acknowledged: a crash in between repeats
             # records, which the store keeps once (their keys).
-            self.ctx.call(self.stats.push, records, past_cap=True)
+            self.ctx.call(self.stats.push, [stats_bundle(records)], past_cap=True)
         self.settle(settle)
         unsent = {item.id: item for item, _ in events}
         with contextlib.closing(self.client.stream(events, stop=self.ctx.stop)) as groups:

@@ -15,19 +15,24 @@ from ..queue import Failure, reconnect
 from ..queue.interface import MAX_BATCH
 
 
-def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, pace=0.0):
+def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, pace=0.0,
+            weigh=None, heaviest=1):
     """``linger``: after a batch smaller than ``batch_size``, wait that long
     before the next fetch, so that items arriving a few at a time are
     handled together (a consumer whose cost is per batch, like an fsync).
     ``pace``: wait at least that many times as long as the batch took, so
     that a consumer whose batches cost less per item the larger they are
-    (the stats worker) takes larger ones, and less CPU, under load."""
+    (the stats worker) takes larger ones, and less CPU, under load.
+    ``weigh``: what an item counts for towards ``batch_size`` (one if not
+    given), ``heaviest`` the most it can count for: fetches are then small
+    enough never to take far more than ``batch_size`` (pirus2's bundles of
+    stats records are up to a thousand records each)."""
     block = ctx.config.queues.block_timeout
     try:
         while not ctx.stop.is_set():
             if before_fetch is not None and not before_fetch():
                 continue
-            fetched, items = _gather(ctx, queue, batch_size)
+            fetched, items, weight = _gather(ctx, queue, batch_size, weigh, heaviest)
             if not items:
                 ctx.counters.flush()
                 if ctx.burst:
@@ -38,7 +43,7 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, pace=
             started = time.monotonic()
             _handle_safely(ctx, queue, handle, items)
             ctx.counters.flush_due()
-            pause = pause_after(len(items), batch_size, time.monotonic() - started, linger, pace)
+            pause = pause_after(weight, batch_size, time.monotonic() - started, linger, pace)
             if pause:
                 ctx.stop.wait(pause)
     except reconnect.Stopped:
@@ -48,7 +53,8 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, pace=
 
 
 def pause_after(count, batch_size, took, linger, pace):
-    """Seconds to wait after a batch of ``count`` items that took ``took``
+    """Seconds to wait after a batch of ``count`` (items, or their weight)
+    that took ``took``
     seconds: none after a full batch (there is more waiting, and a consumer
     behind must not fall further behind), else ``linger``, or ``pace``
     times ``took`` when longer."""
@@ -57,18 +63,20 @@ def pause_after(count, batch_size, took, linger, pace):
     return max(linger, pace * took)
 
 
-def _gather(ctx, queue, batch_size):
-    """Up to ``batch_size`` items, in fetches of at most MAX_BATCH while
-    each comes full (a consumer whose batch is a transaction wants more
-    than one fetch holds); the last fetch, and the items."""
-    items = []
+def _gather(ctx, queue, batch_size, weigh=None, heaviest=1):
+    """Up to ``batch_size`` items (or their weight), in fetches of at most
+    MAX_BATCH while each comes full (a consumer whose batch is a
+    transaction wants more than one fetch holds); the last fetch, the
+    items and their weight."""
+    items, weight = [], 0
     while True:
-        want = min(MAX_BATCH, batch_size - len(items))
+        want = min(MAX_BATCH, max(1, (batch_size - weight) // heaviest))
         fetched = _fetch(ctx, queue, want)
         _report(ctx, queue, fetched)
         items += fetched.items
-        if len(fetched.items) < want or len(items) >= batch_size:
-            return fetched, items
+        weight += len(fetched.items) if weigh is None else sum(map(weigh, fetched.items))
+        if len(fetched.items) < want or weight >= batch_size:
+            return fetched, items, weight
 
 
 def _fetch(ctx, queue, count):

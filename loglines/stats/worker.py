@@ -19,6 +19,8 @@ from ..store.engine import reason, writing
 from .ingest import Ingest
 
 RETRY_EVERY = 5.0
+#: The most records a pirus2 bundle holds (its batch_size at most).
+BUNDLE_MAX = 1000
 # Every record field the ingest reads, with its type: a record from another
 # version or a hand-pushed item is refused whole, not half stored.
 _REQUIRED = {"k": str, "s": str, "t": int}
@@ -29,22 +31,40 @@ class BadRecord(BadItem):
     """A stats queue item that is not a record: dead-lettered."""
 
 
-def decode(payload):
-    """A record from a queue payload, or BadRecord saying why not."""
+def decode(payload) -> list[dict]:
+    """The records of a queue payload (pirus2's bundle, a JSON array, or one
+    record), or BadRecord saying why not: a bundle is refused whole, so
+    that its dead letter can be replayed as it is once the cause is fixed."""
     try:
-        # The standard library's decoder: a record is read per line, and it
-        # takes half simplejson's time on these small flat objects.
-        record = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as err:
+        # The standard library's decoder: it takes half simplejson's time on
+        # these small flat objects.
+        value = json.loads(payload)
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise BadRecord(f"not a stats record (not JSON: {err})") from None
+    if isinstance(value, dict):
+        _check(value, "")
+        return [value]
+    if not isinstance(value, list):
+        raise BadRecord("not a stats record (neither an object nor a list of them)")
+    for n, record in enumerate(value, 1):
+        _check(record, f"record {n} of {len(value)}: ")
+    return value
+
+
+def _check(record, where):
     if not isinstance(record, dict):
-        raise BadRecord("not a stats record (not an object)")
+        raise BadRecord(f"{where}not a stats record (not an object)")
     for key, kind in _REQUIRED.items():
         if not isinstance(record.get(key), kind):
-            raise BadRecord(f"not a stats record ({key!r} missing or not {kind.__name__})")
+            raise BadRecord(f"{where}not a stats record ({key!r} missing or not {kind.__name__})")
     if not _KEY.match(record["k"]):
-        raise BadRecord("not a stats record ('k' is not a 32-digit hex key)")
-    return record
+        raise BadRecord(f"{where}not a stats record ('k' is not a 32-digit hex key)")
+
+
+def records_in(item) -> int:
+    """How many records an item brings, for the batch size, without
+    decoding it: a record's ``"k":`` cannot occur inside a JSON string."""
+    return item.payload.count(b'"k":') or 1
 
 
 class StatsWorker:
@@ -58,13 +78,13 @@ class StatsWorker:
         records, ids, failures = [], [], []
         for item in items:
             try:
-                records.append(decode(item.payload))
+                records += decode(item.payload)
                 ids.append(item.id)
             except BadRecord as err:
                 failures.append(Failure(item, str(err), permanent=True))
         if failures:
             self.ctx.call(self.queue.fail, self.ctx.consumer_id, failures)
-            self.ctx.counters.add("rejected_records", len(failures))
+            self.ctx.counters.add("rejected_records", sum(records_in(f.item) for f in failures))
         if not records:
             return
         applied = []

@@ -53,9 +53,17 @@ def stats_record(fields, parsed, params, now=time.time):
 
 
 def stats_payload(fields, parsed, params) -> str:
-    """The stats queue's item for one evaluated line: its record as JSON
-    (the standard library's encoder, the faster on these small objects)."""
+    """One evaluated line's record as JSON (the standard library's encoder,
+    the faster on these small objects)."""
     return json.dumps(stats_record(fields, parsed, params))
+
+
+def stats_bundle(payloads: list[str]) -> str:
+    """The stats queue's item for a batch of lines: their records as one
+    JSON array. One item per batch, not per line: the queue's cost is per
+    item (a tenth of Redis' CPU per line went to the stats queue), and the
+    store keeps each record once by its key whichever item brings it."""
+    return f"[{','.join(payloads)}]"
 
 
 def _time(utc):

@@ -130,3 +130,13 @@ def test_pause_after_a_batch():
     assert pause_after(3, 10, took=0.1, linger=1.0, pace=4.0) == 1.0  # cheap: the linger
     assert pause_after(3, 10, took=0.5, linger=1.0, pace=4.0) == 2.0  # costly: paced
     assert pause_after(3, 10, took=0.5, linger=0.0, pace=0.0) == 0.0  # neither asked
+
+
+def test_weighed_items_fill_a_batch_by_weight_in_fetches_that_never_take_far_more(make_ctx):
+    """Items counting for four each, batches of ten: two fetched (8), then
+    one (12), never the ten a count of items would take."""
+    ctx = make_ctx(burst=True)
+    ctx.queue("work").push([b"wxyz"] * 7)
+    with Loop(ctx, batch_size=10, weigh=lambda item: len(item.payload), heaviest=4) as loop:
+        assert loop.returns_by_itself()
+    assert [len(b) for b in loop.batches] == [3, 3, 1]

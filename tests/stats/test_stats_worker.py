@@ -2,6 +2,7 @@
 them: figures exact on both databases, once per line however often the
 line comes, and nothing missing after the store was down."""
 
+import json
 import logging
 import textwrap
 from pathlib import Path
@@ -13,6 +14,7 @@ from loglines.config import load
 from loglines.store.engine import open_engine
 from loglines.store.migrate import upgrade
 from loglines.store.schema import stat_counts
+from tests.stats.records import T0, event
 from tests.support.postgres import PostgresServer
 from tests.support.queues import drain
 from tests.support.waiting import wait_for
@@ -87,6 +89,8 @@ def test_pirus2_records_become_exact_figures_once(tmp_path, redis_server, prefix
     config = write_config(tmp_path, redis_server, prefix, store_url)
     push(config, LINES)
     run_worker(config, "worker_pirus2")
+    stats_queue = worker_context(config, "worker_stats").queue("stats")
+    assert stats_queue.stats().ready == 1  # one item for pirus2's batch, not one per line
     run_worker(config, "worker_stats")
     got = figures(store_url)
     day = {f: v for (s, b, k, f), v in got.items()
@@ -137,3 +141,30 @@ def test_records_wait_in_the_queue_while_postgresql_is_down(tmp_path, redis_serv
         assert server.password not in caplog.text
     finally:
         server.stop()
+
+
+def test_an_item_that_is_not_records_is_dead_lettered_whole_and_the_rest_stored(
+        tmp_path, redis_server, prefix, store_engine, store_url):
+    """A bundle with one bad record is refused whole (its dead letter can be
+    replayed as it is once fixed); the other items are stored."""
+    config = write_config(tmp_path, redis_server, prefix, store_url)
+    ctx = worker_context(config, "worker_stats")
+    queue = ctx.queue("stats")
+    good = [event(T0 + 10, "oai:repo:1"), event(T0 + 20, "oai:repo:2", client="192.0.2.7")]
+    broken = [event(T0 + 30, "oai:repo:3"), {"k": "not hex", "s": "repo", "t": 1}]
+    queue.push([json.dumps(good), json.dumps(good[0]), json.dumps(broken), b"{not json",
+                json.dumps([good[1], "a string"])])
+    run_worker(config, "worker_stats")
+    got = figures(store_url)
+    assert got["platform_monthly", "2025-12", "repo", "Total_Item_Requests"] == 2
+    assert ("item_metrics_daily", "2025-12-01", "oai:repo:3", "Total_Item_Requests") not in got
+    dead = {d.payload: d.error for d in queue.dead_items()}
+    assert len(dead) == 3
+    assert "record 2 of 2: not a stats record ('k' is not a 32-digit hex key)" in dead[
+        json.dumps(broken).encode()]
+    assert "not JSON" in dead[b"{not json"]
+    assert "record 2 of 2: not a stats record (not an object)" in dead[
+        json.dumps([good[1], "a string"]).encode()]
+    # The records each held: two, one (not JSON: counted as one), one (a string is none).
+    assert ctx.store.counts("worker_stats")["rejected_records"] == 4
+    assert queue.stats().ready == 0

@@ -106,7 +106,10 @@ def test_a_checkpoint_that_cannot_be_written_is_retried_and_nothing_repeats(inst
     assert [p.name for p in state.iterdir() if p.name.endswith(".tmp")] == []
     # A restart resumes after "third": nothing is pushed again.
     restarted = Worker(config, "logger_watch", tmp_path)
-    time.sleep(2)
+    # Started (a stop before its handlers are in place would be a kill),
+    # then given the time to push anything it would push again.
+    assert wait_for(lambda: "following" in restarted.said(), timeout=30)
+    time.sleep(1)
     assert restarted.stop() == 0
     assert queue.stats().ready == 0
 
