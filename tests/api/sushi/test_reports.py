@@ -52,7 +52,7 @@ def platform(performance, **attributes):
         {"Data_Type": "Unspecified", **attributes, "Performance": performance}]}]
 
 
-def test_the_platform_report_by_month_and_in_total(sushi):
+def test_the_platform_report_and_its_usage_view(sushi):
     a = sushi(OPTIONS)
     pr = checked(a, "/r51/reports/pr", query=BOTH)
     assert header(pr, Report_Name="Platform Report", Report_ID="PR", Exceptions=[PARTIAL],
@@ -68,10 +68,6 @@ def test_the_platform_report_by_month_and_in_total(sushi):
                                      "Granularity": "Total"}) == platform(
         {"Total_Item_Requests": {"2025-11": 4}, "Unique_Item_Requests": {"2025-11": 4}},
         Access_Method="Regular")
-
-
-def test_the_platform_usage_view(sushi):
-    a = sushi(OPTIONS)
     p1 = checked(a, "/r51/reports/pr_p1", query=BOTH)
     assert header(p1, Report_Name="Platform Usage", Report_ID="PR_P1", Exceptions=[PARTIAL],
                   Report_Filters={
@@ -94,7 +90,7 @@ IR_NOV = [item(ITEM7, counts(["2025-11"], (3,), (2,), (1,), (1,))),
           item(ITEM8, counts(["2025-11"], (2,), (2,), (2,), (2,)))]
 
 
-def test_the_item_report_month_by_month(sushi):
+def test_the_item_report_by_month_in_total_and_with_attributes(sushi):
     a = sushi(OPTIONS)
     ir = checked(a, "/r51/reports/ir", query=NOV)
     assert header(ir, Report_Name="Item Report", Report_ID="IR",
@@ -108,6 +104,14 @@ def test_the_item_report_month_by_month(sushi):
     assert total["Report_Items"][0]["Items"][0] == item(
         ITEM7, counts(["2025-11"], (4,), (3,), (2,), (2,)))
     assert total["Report_Header"]["Report_Attributes"] == {"Granularity": "Total"}
+    shown = checked(a, "/r51/reports/ir",
+                    query=f"{NOV}&attributes_to_show=Access_Method&include_parent_details=True")
+    assert shown["Report_Items"] == [{"Items": [
+        {**i, "Attribute_Performance": [{"Data_Type": "Unspecified", "Access_Method": "Regular",
+                                         "Performance": i["Attribute_Performance"][0][
+                                             "Performance"]}]} for i in IR_NOV]}]
+    assert shown["Report_Header"]["Report_Attributes"] == {
+        "Attributes_To_Show": ["Access_Method"], "Include_Parent_Details": "True"}
 
 
 def test_the_item_report_filters(sushi):
@@ -130,18 +134,6 @@ def test_the_item_report_filters(sushi):
         assert "Exceptions" not in got["Report_Header"]
     assert checked(a, "/r51/reports/ir", query=f"{NOV}&data_type=Unspecified%7CDataset"
                    )["Report_Header"]["Report_Filters"]["Data_Type"] == ["Unspecified", "Dataset"]
-
-
-def test_the_item_report_attributes(sushi):
-    a = sushi(OPTIONS)
-    shown = checked(a, "/r51/reports/ir",
-                    query=f"{NOV}&attributes_to_show=Access_Method&include_parent_details=True")
-    assert shown["Report_Items"] == [{"Items": [
-        {**i, "Attribute_Performance": [{"Data_Type": "Unspecified", "Access_Method": "Regular",
-                                         "Performance": i["Attribute_Performance"][0][
-                                             "Performance"]}]} for i in IR_NOV]}]
-    assert shown["Report_Header"]["Report_Attributes"] == {
-        "Attributes_To_Show": ["Access_Method"], "Include_Parent_Details": "True"}
 
 
 def test_a_configured_data_type_is_every_items(sushi):
@@ -193,7 +185,7 @@ IR_COLUMNS = ["Item", "Publisher", "Publisher_ID", "Platform", "DOI", "Proprieta
               "Print_ISSN", "Online_ISSN", "URI"]
 
 
-def test_the_item_report_as_tsv_by_accept(sushi):
+def test_the_item_report_as_tsv_with_and_without_monthly_details(sushi):
     a = sushi(OPTIONS)
     rows = _tsv(a, "/r51/reports/ir", f"{BOTH}&metric_type=Total_Item_Requests%7C"
                 "Unique_Item_Investigations&attributes_to_show=Access_Method",
@@ -215,10 +207,6 @@ def test_the_item_report_as_tsv_by_accept(sushi):
         ["", "University of Example", "", "Example Repository", "", f"exrepo:{ITEM8}", "", "",
          "", "", "Unspecified", "Regular", "Unique_Item_Investigations", "2", "2", "0"],
     ]
-
-
-def test_the_tsv_without_monthly_details_and_with_parent_columns(sushi):
-    a = sushi(OPTIONS)
     rows = _tsv(a, "/r51/reports/ir", f"{NOV}&granularity=Total&include_parent_details=True"
                 f"&item_id={ITEM8}&metric_type=Total_Item_Requests&format=tsv")
     assert rows[6][:2] == ["Report_Filters", f"Item_ID={ITEM8}"]
@@ -232,3 +220,5 @@ def test_the_tsv_without_monthly_details_and_with_parent_columns(sushi):
         [*IR_COLUMNS, *parents, "Data_Type", "Metric_Type", "Reporting_Period_Total"],
         ["", "University of Example", "", "Example Repository", "", f"exrepo:{ITEM8}", "", "",
          "", "", *[""] * 11, "Unspecified", "Total_Item_Requests", "2"]]
+
+
