@@ -54,11 +54,15 @@ MESSAGES = {1030: "Insufficient Information to Process Request", 3020: "Invalid 
             2010: "Requestor is Not Authorized to Access Usage for Institution"}
 
 
-def test_a_request_that_cannot_be_served_is_one_exception_alone(sushi):
+def test_a_request_that_cannot_be_served_is_one_exception_alone_or_a_404(sushi):
     a = sushi()
     for query, code in REFUSED:
         body = alone(a, PR, query, {1030: 400, 3020: 400, 2010: 403}[code], code)
         assert body["Message"] == MESSAGES[code], query
+    # a report not served, or another release: a path that is not there (appendix D)
+    for path in ("/r51/reports/ir_a1", "/r51/reports/ir_m1", "/r51/reports/tr",
+                 "/r5/reports/pr", "/r51/reports/PR"):
+        assert a.get(f"{path}?{WORLD}&{NOV}").status == 404, path
 
 
 def test_the_current_month(sushi):
@@ -185,13 +189,6 @@ def test_too_many_requests(sushi):
     limited = sushi("sushi_min_interval = 3600\nsushi_customers = ac123=University of Example")
     alone(limited, PR, f"customer_id=ac999&{NOV}", 403, 2010)
     assert limited.get(f"{PR}?customer_id=ac123&{NOV}").status == 200
-
-
-def test_an_unknown_report_or_release_is_a_404(sushi):
-    a = sushi()
-    for path in ("/r51/reports/ir_a1", "/r51/reports/ir_m1", "/r51/reports/tr",
-                 "/r5/reports/pr", "/r51/reports/PR"):
-        assert a.get(f"{path}?{WORLD}&{NOV}").status == 404, path
 
 
 def test_a_store_that_cannot_be_read_is_1000(store_engine):
