@@ -6,11 +6,13 @@ default the only one) from the store of ``[store]``, on ``bind``:``port``
 configuration allows on a loopback address only; with one, every path but
 ``/api/v1/health`` asks for HTTP Basic credentials. The store is waited
 for while it cannot be reached and must be migrated; once serving, an
-outage is answered 503 until the store is back.
+outage is answered 503 until the store is back. COUNTER_SUSHI 5.1 is
+served under ``/r51/`` as the ``sushi_`` keys say (``loglines.api.sushi``).
 """
 
 from loglines.api.app import create_app
 from loglines.api.server import ApiServer
+from loglines.api.sushi import Service, Settings
 from loglines.errors import ConfigError
 from loglines.stats.plugins import load
 from loglines.stats.startup import open_store
@@ -47,6 +49,7 @@ def run(ctx):
         return 0  # asked to stop while the store was unreachable
     try:
         app = create_app(engine, served, o.username, o.password, log=ctx.log)
+        app.state.sushi = Service(Settings.from_options(o))
         with server(ctx, app) as api:
             ctx.start_heartbeat([])
             ctx.log.info("serving %s of the store %s on %s/api/v1/ (%s)",

@@ -12,6 +12,8 @@ from ..inputs.http.app import Credentials
 from . import failures, health_routes, openapi, stats_routes
 from .auth import BasicAuth
 from .paths import NoControlCharacters
+from .sushi import Service as SushiService
+from .sushi import router as sushi_router
 
 TITLE = "loglines statistics"
 DESCRIPTION = ("The local COUNTER statistics of this repository, read-only. Every answer is "
@@ -30,6 +32,8 @@ def create_app(engine, statistics, username="loglines", password=None, log=None)
     failures.install(app, engine, log)
     app.include_router(stats_routes.router)
     app.include_router(health_routes.router)
+    app.state.sushi = SushiService()  # the defaults; the api worker sets its section's
+    app.include_router(sushi_router)
     app.add_middleware(NoControlCharacters)
     if password:  # added last, so outermost: without it, nothing but 401 is learnt
         app.add_middleware(BasicAuth, credentials=Credentials(username, password))

@@ -11,7 +11,9 @@ from starlette.responses import JSONResponse
 
 from ..inputs.http.app import Credentials
 
-OPEN_PATHS = frozenset({"/api/v1/health"})
+# SUSHI's status is public by the spec (Code of Practice 8.1): it tells
+# whether reports can be delivered, nothing of them.
+OPEN_PATHS = frozenset({"/api/v1/health", "/r51/status"})
 CHALLENGE = 'Basic realm="loglines", charset="UTF-8"'
 
 

@@ -63,7 +63,15 @@ def _http(request: Request, exc: HTTPException):
                         headers=getattr(exc, "headers", None))
 
 
-def _unavailable(request: Request, exc: Exception):
+# Lost connections, a database that cannot serve the query (a server
+# killed mid-query, an SQLite file without the tables) and every pooled
+# connection busy for the pool's timeout; other database errors are bugs,
+# answered 500 and logged with their traceback.
+STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError, PoolTimeout)
+
+
+def note_unavailable(request: Request, exc: Exception):
+    """Tell the store's watch (and so the log, once) why it cannot be read."""
     watch: StoreWatch = request.app.state.store_watch
     if isinstance(exc, StoreUnavailable):
         watch.failed(str(exc))  # it says where already, without the password
@@ -72,6 +80,10 @@ def _unavailable(request: Request, exc: Exception):
     else:
         watch.failed(f"store {describe(watch.engine.url)}: cannot be read: "
                      f"{reason(exc, watch.engine.url)}")
+
+
+def _unavailable(request: Request, exc: Exception):
+    note_unavailable(request, exc)
     return JSONResponse({"error": UNAVAILABLE}, 503, headers={"Retry-After": str(RETRY_AFTER)})
 
 
@@ -86,10 +98,6 @@ def install(app: FastAPI, engine, log: logging.Logger):
     app.add_exception_handler(BadQuery, _bad_query)
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(HTTPException, _http)
-    # Lost connections, a database that cannot serve the query (a server
-    # killed mid-query, an SQLite file without the tables) and every pooled
-    # connection busy for the pool's timeout; other database errors are
-    # bugs, answered 500 and logged with their traceback.
-    for cls in (StoreUnavailable, OperationalError, InterfaceError, PoolTimeout):
+    for cls in STORE_ERRORS:
         app.add_exception_handler(cls, _unavailable)
     app.add_exception_handler(Exception, _internal)

@@ -23,13 +23,24 @@ def document(app: FastAPI, secured: bool) -> dict:
             operation["responses"].pop("422", None)
             if secured and path not in OPEN_PATHS:
                 operation["security"] = [{"basic": []}]
-                operation["responses"]["401"] = UNAUTHORIZED
+                operation["responses"]["401"] = _unauthorized(operation["responses"].get("401"))
     components = schema.setdefault("components", {})
     for name in _FASTAPI_ONLY:
         components.get("schemas", {}).pop(name, None)
     if secured:
         components["securitySchemes"] = {"basic": {"type": "http", "scheme": "basic"}}
     return schema
+
+
+def _unauthorized(own):
+    """The password's 401, and the route's own 401 answer too if it has one
+    (SUSHI's exceptions for a requestor or key it does not know)."""
+    if own is None:
+        return UNAUTHORIZED
+    schemas = [UNAUTHORIZED["content"]["application/json"]["schema"],
+               own["content"]["application/json"]["schema"]]
+    return {"description": f"{UNAUTHORIZED['description']}; or {own['description']}",
+            "content": {"application/json": {"schema": {"anyOf": schemas}}}}
 
 
 def install(app: FastAPI, secured: bool):

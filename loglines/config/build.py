@@ -2,6 +2,7 @@
 
 import dataclasses
 import ipaddress
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,6 +132,7 @@ def _api(program, programs, problems):
     if o.numprocs > 1:
         problems.add(program.name, "numprocs", "the API listens on one port: run one process "
                      "(numprocs = 1)")
+    _check_sushi(program, problems)
     stats = [name for name, p in programs.items() if p.kind == "stats"]
     if o.stats_section is not None:
         if o.stats_section not in stats:
@@ -144,6 +146,39 @@ def _api(program, programs, problems):
         return program
     return dataclasses.replace(
         program, options=dataclasses.replace(o, stats_section=stats[0]))
+
+
+# The forms the COUNTER_SUSHI 5.1 schema gives a platform ID (the
+# namespace of a proprietary ID) and a COUNTER Registry record.
+_PLATFORM_ID = re.compile(r"[a-zA-Z][a-zA-Z0-9_./]{1,17}\Z")
+_REGISTRY = re.compile(r"https://registry\.projectcounter\.org/platform/"
+                       r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def _check_sushi(program, problems):
+    o = program.options
+    if len(o.sushi_platform.strip()) < 2:
+        problems.add(program.name, "sushi_platform", "expected the platform's name, at least "
+                     "two characters")
+    if not _PLATFORM_ID.match(o.sushi_platform_id):
+        problems.add(program.name, "sushi_platform_id", "expected 2 to 18 letters, digits, "
+                     f"'_', '.' or '/', starting with a letter, got {o.sushi_platform_id!r}")
+    if o.sushi_registry_record and not _REGISTRY.match(o.sushi_registry_record):
+        problems.add(program.name, "sushi_registry_record", "expected "
+                     "https://registry.projectcounter.org/platform/<uuid> or nothing")
+    if o.sushi_api_key is not None and not o.sushi_api_key.strip():
+        problems.add(program.name, "sushi_api_key", "empty: give a key, or remove the line")
+    customers = [entry.partition("=") for entry in o.sushi_customers]
+    ids = [c.strip() for c, _, _ in customers]
+    if not customers:
+        problems.add(program.name, "sushi_customers", "empty: name at least one "
+                     "customer_id=Institution name")
+    for customer, sep, name in customers:
+        if not sep or not customer.strip() or len(name.strip()) < 2:
+            problems.add(program.name, "sushi_customers", f"expected customer_id=Institution "
+                         f"name (a name of two characters or more), got {customer + sep + name!r}")
+    if len(set(ids)) != len(ids):
+        problems.add(program.name, "sushi_customers", "a customer_id is named twice")
 
 
 def _check_pirus2(program, problems):

@@ -195,6 +195,16 @@ class ApiOptions(ProgramOptions):
     username: str
     password: str | None = _secret()  # None: reads are open (loopback only)
     stats_section: str | None  # the [worker_*] of kind stats; the loader fills in the only one
+    # COUNTER_SUSHI 5.1 (loglines.api.sushi.Settings reads them).
+    sushi_platform: str
+    sushi_platform_id: str
+    sushi_customers: tuple[str, ...]  # customer_id=Institution name
+    sushi_requestors: tuple[str, ...]
+    sushi_api_key: str | None = _secret()
+    sushi_min_interval: float
+    sushi_registry_record: str
+    sushi_data_type: str
+    sushi_publisher: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

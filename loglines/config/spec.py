@@ -67,6 +67,13 @@ stdout_logfile = string(default=None)
 user = string(default=None)
 """
 
+# The Data_Types of the COUNTER_SUSHI 5.1 Item Report: sushi_data_type is
+# the one every item is reported as, since a log line does not tell.
+SUSHI_DATA_TYPES = ("Article", "Audiovisual", "Book_Segment", "Conference_Item",
+                    "Database_Full_Item", "Dataset", "Image", "Interactive_Resource",
+                    "Multimedia", "News_Item", "Other", "Patent", "Reference_Item", "Report",
+                    "Software", "Sound", "Standard", "Thesis_or_Dissertation", "Unspecified")
+
 KINDS = {
     "logfilewatcher": """
 logfile = string
@@ -174,14 +181,25 @@ bind = string(default='127.0.0.1')
 port = integer(min=1, max=65535, default=9464)
 """,
     # The read-only statistics API over HTTP (loopback by default; reads are
-    # open without a password, which a non-loopback bind then requires).
+    # open without a password, which a non-loopback bind then requires),
+    # with COUNTER_SUSHI 5.1 (the sushi_ keys; docs/design.md, The API).
     "api": """
 bind = string(default='127.0.0.1')
 port = integer(min=1, max=65535, default=8480)
 username = string(default='loglines')
 password = string(default=None)
 stats_section = string(default=None)
-""",
+""" + """
+sushi_platform = string(default='loglines')
+sushi_platform_id = string(default='loglines')
+sushi_customers = force_list(default=list('0000000000000000=The World'))
+sushi_requestors = force_list(default=list())
+sushi_api_key = string(default=None)
+sushi_min_interval = float(min=0, default=0.0)
+sushi_registry_record = string(default='')
+sushi_data_type = option({data_types}, default='Unspecified')
+sushi_publisher = string(default='')
+""".format(data_types=", ".join(repr(t) for t in SUSHI_DATA_TYPES)),
     # A program of the user's own ([process_*] other than redis).
     "command": """
 command = string

@@ -149,3 +149,43 @@ def coverage(conn) -> list[Coverage]:
                     gaps.append(((before + 1) * 3600, after * 3600))
         out.append(Coverage(service, hours[0] * 3600, (hours[-1] + 1) * 3600, empty, gaps))
     return out
+
+
+
+def monthly_sums(conn, stat: str, first: str, last: str, fields, keys=None, by_key=True):
+    """``stat``'s figures from month ``first`` to ``last`` (YYYY-MM, both
+    included) for ``fields``, only of ``keys`` when given: (month, key,
+    field, value) rows ordered by month and key; with ``by_key`` false the
+    keys are summed and each row's key is None."""
+    where = [stat_counts.c.stat == stat, stat_counts.c.bucket >= first,
+             stat_counts.c.bucket <= last, stat_counts.c.field.in_(list(fields))]
+    if keys is not None:
+        where.append(stat_counts.c.key.in_(list(keys)))
+    grouped = [stat_counts.c.bucket, *([stat_counts.c.key] if by_key else []),
+               stat_counts.c.field]
+    query = (select(*grouped, func.sum(stat_counts.c.value)).where(*where)
+             .group_by(*grouped).order_by(*grouped))
+    for row in conn.execute(query):
+        month, *key, field, value = row
+        yield month, key[0] if key else None, field, int(value)
+
+
+@dataclass(frozen=True)
+class StoredHours:
+    first: int | None  # the first hour any line was stored for (hours since the epoch)
+    last: int | None  # the last one
+    hours: list[int]  # the hours asked about that have lines, in order
+
+
+def stored_hours(conn, since: int, until: int) -> StoredHours:
+    """Which hours from ``since`` up to ``until`` (hours since the epoch,
+    ``until`` excluded) have any line stored, of any service, and the
+    first and last hour stored at all: an hour with none is one nothing
+    was read for (see ``coverage``)."""
+    first, last = conn.execute(select(func.min(lines_hourly.c.hour),
+                                      func.max(lines_hourly.c.hour))).one()
+    hours = [h for (h,) in conn.execute(
+        select(lines_hourly.c.hour).where(lines_hourly.c.hour >= since,
+                                          lines_hourly.c.hour < until)
+        .group_by(lines_hourly.c.hour).order_by(lines_hourly.c.hour))]
+    return StoredHours(first, last, hours)

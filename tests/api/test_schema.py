@@ -28,6 +28,7 @@ from tests.api.conftest import PASSWORD, USER
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 120, GenerationMode.NEGATIVE: 80}
+SUSHI_EXAMPLES = 10  # per SUSHI path, with a valid customer and dates
 
 
 def run(schema, base_url, mode):
@@ -39,20 +40,36 @@ def run(schema, base_url, mode):
         generation_mode=mode, path_parameters={"name": "item_metrics_daily"})
     answered = Counter()
 
-    @given(case=st.one_of(schema.as_strategy(generation_mode=mode), known))
-    @settings(max_examples=EXAMPLES[mode], deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    def answer_conforms(case):
-        response = case.call_and_validate(base_url=base_url, checks=checks)
-        answered[case.operation.path, response.status_code] += 1
+    def send(strategy, examples):
+        @given(case=strategy)
+        @settings(max_examples=examples, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def answer_conforms(case):
+            response = case.call_and_validate(base_url=base_url, checks=checks)
+            answered[case.operation.path, response.status_code] += 1
 
-    answer_conforms()
+        answer_conforms()
+
+    send(st.one_of(schema.as_strategy(generation_mode=mode), known), EXAMPLES[mode])
+    if mode is GenerationMode.POSITIVE:
+        # SUSHI's customer and dates are free text to the document: each
+        # path with valid ones too, so that the reports are reached, not
+        # only the refusals.
+        for path, query in SUSHI_KNOWN.items():
+            send(schema[path]["GET"].as_strategy(generation_mode=mode, query=query),
+                 SUSHI_EXAMPLES)
     return answered
 
 
 SECURED = f"username = {USER}\npassword = ${{API_TEST_PASSWORD}}"
+SUSHI = {"/r51/status", "/r51/members", "/r51/reports", "/r51/reports/pr",
+         "/r51/reports/pr_p1", "/r51/reports/ir"}
 OPERATIONS = {"/api/v1/stats/", "/api/v1/stats/{name}", "/api/v1/top", "/api/v1/coverage",
-              "/api/v1/health"}
+              "/api/v1/health", *SUSHI}
+_CUSTOMER = {"customer_id": "0000000000000000"}
+SUSHI_KNOWN = {"/r51/status": {}, "/r51/members": _CUSTOMER, "/r51/reports": _CUSTOMER,
+               **{path: {**_CUSTOMER, "begin_date": "2025-12", "end_date": "2025-12"}
+                  for path in ("/r51/reports/pr", "/r51/reports/pr_p1", "/r51/reports/ir")}}
 
 
 @pytest.mark.parametrize("mode", list(EXAMPLES))
@@ -86,6 +103,14 @@ def test_the_document_describes_the_errors_and_the_password(api):
     assert statistic["security"] == [{"basic": []}]
     assert "security" not in document["paths"]["/api/v1/health"]["get"]
     assert "401" not in document["paths"]["/api/v1/health"]["get"]["responses"]
+    # SUSHI's status is public by the spec; its reports come as JSON or TSV
+    assert "security" not in document["paths"]["/r51/status"]["get"]
+    report = document["paths"]["/r51/reports/ir"]["get"]
+    assert set(report["responses"]) == {"200", "400", "401", "403", "429", "503"}
+    assert set(report["responses"]["200"]["content"]) == {"application/json",
+                                                          "text/tab-separated-values"}
+    assert {p["name"] for p in report["parameters"] if p["required"]} == {
+        "customer_id", "begin_date", "end_date"}
     assert {"HTTPValidationError", "ValidationError"}.isdisjoint(
         document["components"]["schemas"])
     assert document["components"]["securitySchemes"] == {"basic": {"type": "http",
