@@ -84,43 +84,28 @@ class Ingest:
         agent_ids = self._agent_ids(conn, {r["a"] for r in unique if r.get("a") is not None})
         row = self._row
         rows = [row(r, agent_ids) for r in unique]
-        stored_already = self._store_if_all_new(conn, rows)
-        if not stored_already:
+        new_hits = _hits_of(rows)
+        # Read before the batch is stored: its own rows would only be read back.
+        stored = self._neighbours(conn, new_hits)
+        kept, stopped = settle(new_hits, stored)
+        if not _store_if_all_new(conn, rows, kept):
             seen = existing(conn, hits.c.key, [r[_KEY] for r in rows])
             rows = [r for r in rows if r[_KEY] not in seen]
-        applied = Applied(lines=len(rows), repeats=len(records) - len(rows))
+            new_hits = _hits_of(rows)
+            kept, stopped = settle(new_hits, stored)  # the repeats are among the stored
+            insert_values(conn, hits, _HIT_ROW, [(*r, r[_KEY] in kept) for r in rows])
+        _set_counted(conn, [hit.key for hit in stopped], False)
+        applied = Applied(lines=len(rows), repeats=len(records) - len(rows),
+                          events=len(new_hits), counted=len(kept), stopped=len(stopped))
         totals: Counter = Counter()
         self._count_lines(conn, rows, totals)
-        new_hits = [Hit(r[_KEY], r[_CHAIN], r[_T], r[_SERVICE], r[_ITEM], r[_KIND], r[_SESSION])
-                    for r in rows if r[_KIND]]
-        applied.events = len(new_hits)
-        counted: set[bytes] = set()
-        deltas = self._settle(conn, new_hits, counted, applied) if new_hits else []
-        if stored_already:
-            _set_counted(conn, [h.key for h in new_hits if h.key not in counted], False)
-        else:
-            insert_values(conn, hits, _HIT_ROW, [(*r, r[_KEY] in counted) for r in rows])
+        deltas = [(hit, 1) for hit in new_hits if hit.key in kept] + [(h, -1) for h in stopped]
         if deltas:
             self._count_usage(conn, deltas, totals)
         add_to(conn, stat_counts, [
             {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
             for (stat, b, key, field), value in totals.items() if value], add=["value"])
         return applied
-
-    @staticmethod
-    def _store_if_all_new(conn, rows: list[tuple]) -> bool:
-        """Store ``rows`` if none is there yet, every event counted until
-        settled; False, with nothing stored, if some are. Repeats are rare
-        (a redelivery, a replay), so most batches spare the query for them."""
-        if not rows:
-            return False
-        savepoint = conn.begin_nested()
-        stored = insert_missing(conn, hits, [(*r, r[_KIND] is not None) for r in rows], _HIT_ROW)
-        if stored == len(rows):
-            savepoint.commit()
-            return True
-        savepoint.rollback()
-        return False
 
     # -- rows ------------------------------------------------------------
 
@@ -177,23 +162,18 @@ class Ingest:
 
     # -- usage -----------------------------------------------------------
 
-    def _settle(self, conn, new_hits: list[Hit], counted: set[bytes],
-                applied: Applied) -> list[tuple[Hit, int]]:
-        """Decide what counts (the keys of the new hits that do are added to
-        ``counted``); the hits that start or stop counting."""
+    @staticmethod
+    def _neighbours(conn, new_hits: list[Hit]) -> list[Hit]:
+        """The stored hits of the new hits' chains from 30 seconds before the
+        earliest to 30 seconds after the latest: what settling them needs."""
+        if not new_hits:
+            return []
         low = min(hit.t for hit in new_hits) - DOUBLE_CLICK
         high = max(hit.t for hit in new_hits) + DOUBLE_CLICK
-        stored = [Hit(*row) for row in rows_in(
+        return [Hit(*row) for row in rows_in(
             conn, "chains", lambda v: select(*(hits.c[c] for c in _HIT_COLUMNS)).where(
                 hits.c.chain.in_(v), hits.c.t.between(bindparam("low"), bindparam("high"))),
             sorted({hit.chain for hit in new_hits}), low=low, high=high)]
-        new_keys = {hit.key for hit in new_hits}  # found when stored already
-        kept, stopped = settle(new_hits, [hit for hit in stored if hit.key not in new_keys])
-        counted |= kept
-        _set_counted(conn, [hit.key for hit in stopped], False)
-        applied.counted, applied.stopped = len(kept), len(stopped)
-        return ([(hit, 1) for hit in new_hits if hit.key in kept]
-                + [(hit, -1) for hit in stopped])
 
     def _count_usage(self, conn, deltas: list[tuple[Hit, int]], totals: Counter) -> None:
         ids = [session_id(hit) for hit, _ in deltas]
@@ -222,6 +202,26 @@ class Ingest:
                 for key, field, amount in statistic.usage(change):
                     totals[statistic.name, b, key if type(key) is str else str(key),
                            field] += amount
+
+
+def _hits_of(rows: list[tuple]) -> list[Hit]:
+    return [Hit(r[_KEY], r[_CHAIN], r[_T], r[_SERVICE], r[_ITEM], r[_KIND], r[_SESSION])
+            for r in rows if r[_KIND]]
+
+
+def _store_if_all_new(conn, rows: list[tuple], counted: set[bytes]) -> bool:
+    """Store ``rows`` (``counted``: the keys of those that count) if none is
+    there yet; False, with nothing stored, if some are. Repeats are rare (a
+    redelivery, a replay), so most batches spare the query for them."""
+    if not rows:
+        return True
+    savepoint = conn.begin_nested()
+    stored = insert_missing(conn, hits, [(*r, r[_KEY] in counted) for r in rows], _HIT_ROW)
+    if stored == len(rows):
+        savepoint.commit()
+        return True
+    savepoint.rollback()
+    return False
 
 
 @contextlib.contextmanager
