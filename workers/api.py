@@ -46,7 +46,8 @@ def run(ctx):
     if engine is None:
         return 0  # asked to stop while the store was unreachable
     try:
-        app = create_app(engine, served, o.username, o.password, log=ctx.log)
+        app = create_app(engine, served, o.username, o.password, log=ctx.log,
+                         queues=ctx.store, targets=ctx.config.delivery_targets())
         with server(ctx, app) as api:
             ctx.start_heartbeat([])
             ctx.log.info("serving %s of the store %s on %s/api/v1/ (%s)",

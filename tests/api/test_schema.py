@@ -52,7 +52,7 @@ def run(schema, base_url, mode):
 
 SECURED = f"username = {USER}\npassword = ${{API_TEST_PASSWORD}}"
 OPERATIONS = {"/api/v1/stats/", "/api/v1/stats/{name}", "/api/v1/top", "/api/v1/coverage",
-              "/api/v1/health"}
+              "/api/v1/delivery", "/api/v1/health"}
 
 
 @pytest.mark.parametrize("mode", list(EXAMPLES))
