@@ -22,6 +22,7 @@ ASSETS = {
     "dashboard.js": "text/javascript",
     "dashboard.css": "text/css",
     "chart.umd.min.js": "text/javascript",
+    "favicon.svg": "image/svg+xml",
     "chart.js-LICENSE.md": "text/markdown",
 }
 SAME_ORIGIN = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "

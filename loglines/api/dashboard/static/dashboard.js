@@ -63,7 +63,7 @@ function monthsBetween(first, last) {
   return months;
 }
 
-async function monthly() {
+async function showMonthly() {
   const p = panel("monthly");
   const page = await getJSON("stats/platform_monthly?per_page=10000");
   const sums = new Map();
@@ -85,14 +85,14 @@ async function monthly() {
        borderColor: "#d9822b", backgroundColor: "#d9822b"},
     ]},
     options: {animation: false, maintainAspectRatio: false,
-              scales: {y: {beginAtZero: true}},
+              scales: {y: {beginAtZero: true, ticks: {precision: 0}}},
               interaction: {mode: "index", intersect: false}},
   });
   p.note.textContent = months.length ? "" : "No usage is stored yet.";
   return months;
 }
 
-async function top(month) {
+async function showTop(month) {
   const p = panel("top");
   const answer = await getJSON(`top?month=${month}&limit=${TOP_LIMIT}`);
   fill(p, answer.rows.map((r) => [r.item, r.Total_Item_Requests, r.Unique_Item_Requests,
@@ -100,7 +100,7 @@ async function top(month) {
        `No item was used in ${month}.`);
 }
 
-async function excluded(month) {
+async function showExcluded(month) {
   const p = panel("excluded");
   p.section.querySelector("[data-month]").textContent = `in ${month}`;
   const page = await getJSON(`stats/excluded_daily?after=${month}&before=${month}&per_page=10000`);
@@ -112,7 +112,7 @@ async function excluded(month) {
 
 const hour = (iso) => (iso ? iso.replace("T", " ").replace(/:00Z$/, "") : "–");
 
-async function gaps() {
+async function showGaps() {
   const p = panel("gaps");
   const answer = await getJSON("coverage");
   span(answer.services);
@@ -129,7 +129,7 @@ async function gaps() {
   if (all > listed) p.note.textContent = `The first ${GAPS_LISTED} gaps of each service are listed.`;
 }
 
-async function delivery() {
+async function showDelivery() {
   const p = panel("delivery");
   const answer = await getJSON("delivery");
   if (!answer.reachable) {
@@ -146,8 +146,8 @@ function chooseMonth(months) {
   const select = document.getElementById("month");
   select.replaceChildren(...months.slice().reverse().map((m) => new Option(m, m)));
   const show = () => Promise.allSettled([
-    top(select.value).catch((e) => failed(panel("top"), e)),
-    excluded(select.value).catch((e) => failed(panel("excluded"), e)),
+    showTop(select.value).catch((e) => failed(panel("top"), e)),
+    showExcluded(select.value).catch((e) => failed(panel("excluded"), e)),
   ]);
   select.addEventListener("change", () => {
     document.body.dataset.state = "loading";
@@ -170,14 +170,14 @@ function span(services) {
 }
 
 async function main() {
-  const months = monthly().catch((e) => { failed(panel("monthly"), e); return []; });
+  const months = showMonthly().catch((e) => { failed(panel("monthly"), e); return []; });
   await Promise.allSettled([
     months.then(chooseMonth),
-    gaps().catch((e) => {
+    showGaps().catch((e) => {
       failed(panel("gaps"), e);
       document.getElementById("span").textContent = "";
     }),
-    delivery().catch((e) => failed(panel("delivery"), e)),
+    showDelivery().catch((e) => failed(panel("delivery"), e)),
   ]);
   document.body.dataset.state = "ready";
 }
