@@ -1,15 +1,15 @@
 """The dashboard in a real browser: Debian's chromium, headless, driven
-through its chromedriver by Selenium; one browser per test module.
+through its chromedriver by Selenium (tests/support/browser.py); one
+browser per test module.
 
 ``served`` starts the api worker (tests/api/conftest.py's Api, over real
-sockets) on a SQLite store filled with the months of ``records``, with a
+sockets) on a SQLite store filled with the months of ``RECORDS``, with a
 password, a pirus2 target whose queue and counters are set in the real
 Redis; ``browser.open(url)`` loads a page with the credentials in the URL,
 as a person who typed them into the browser's prompt.
 """
 
 import os
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,10 +31,7 @@ from tests.api.conftest import (
     write_config,
 )
 from tests.stats.records import event, excluded
-from tests.support.waiting import wait_for
-
-CHROMIUM = ("chromium", "chromium-browser")
-WINDOW = (1280, 1100)
+from tests.support.browser import Browser, find_chromium
 
 
 def at(text):
@@ -77,67 +74,28 @@ TARGET = """
 SECURED = f"username = {USER}\npassword = ${{API_TEST_PASSWORD}}"
 
 
-def find_chromium():
-    found = next(filter(None, map(shutil.which, CHROMIUM)), None)
-    driver = shutil.which("chromedriver")
-    if found and driver:
-        return found, driver
-    message = "no chromium and chromedriver: apt-get install chromium chromium-driver"
-    if os.environ.get("CI"):
-        pytest.fail(message)  # .ci/run installs them
-    pytest.skip(message)
-
-
-class Browser:
-    def __init__(self, profile):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-
-        binary, driver = find_chromium()
-        options = webdriver.ChromeOptions()
-        options.binary_location = binary
-        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-                         f"--window-size={WINDOW[0]},{WINDOW[1]}", "--lang=en-GB"):
-            options.add_argument(argument)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        self.driver = webdriver.Chrome(options=options, service=Service(driver))
+class Reader(Browser):
+    """A browser whose person knows the API's user and password."""
 
     def open(self, url, user=USER, password=PASSWORD, path="/"):
-        host = url.removeprefix("http://")
-        self.driver.get(f"http://{user}:{password}@{host}{path}" if user else url + path)
+        super().open(url, user, password, path)
 
-    def ready(self, timeout=20):
-        """Wait until every panel has been drawn (the page marks its body)."""
-        assert wait_for(lambda: self.driver.execute_script(
-            "return document.body && document.body.dataset.state") == "ready", timeout)
 
-    def text(self, css):
-        """What a person reads in the element (hidden parts left out)."""
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_element(By.CSS_SELECTOR, css).text
-
-    def rows(self, css):
-        """The visible rows of a table body, each as its cells' texts."""
-        from selenium.webdriver.common.by import By
-
-        return [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-                for tr in self.driver.find_elements(By.CSS_SELECTOR, f"{css} tbody tr")
-                if tr.is_displayed()]
-
-    def errors(self):
-        """The console's errors since the last call (a refused script or
-        fetch, a script that failed)."""
-        return [e["message"] for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
-
-    def close(self):
-        self.driver.quit()
+def chromium():
+    """Debian's chromium and chromedriver; CI must have them (.ci/run
+    installs them), elsewhere the browser tests skip without."""
+    found = find_chromium()
+    if found is None:
+        message = "no chromium and chromedriver: apt-get install chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    b = Browser(tmp_path_factory.mktemp("chromium-profile"))
+    b = Reader(tmp_path_factory.mktemp("chromium-profile"), *chromium())
     yield b
     b.close()
 

@@ -13,7 +13,8 @@ from loglines.redis_connection import connect
 from loglines.stats.builtin import BUILTIN
 from loglines.store.engine import open_engine
 from tests.api.conftest import PASSWORD, USER
-from tests.dashboard.conftest import INVESTIGATIONS, MARKUP, MONTHS, REQUESTS, Browser
+from tests.dashboard.conftest import INVESTIGATIONS, MARKUP, MONTHS, REQUESTS, chromium
+from tests.support.browser import Browser
 from tests.support.redis_server import free_port
 
 CHART = """
@@ -129,9 +130,9 @@ def test_redis_unreachable_is_shown_beside_the_figures(browser, served):
 
 def test_without_the_password_nothing_is_shown(served, tmp_path):
     # A browser of its own: the module's remembers the password it was given.
-    fresh = Browser(tmp_path / "profile")
+    fresh = Browser(tmp_path / "profile", *chromium())
     try:
-        fresh.open(served.url, user=None)
+        fresh.open(served.url)
         # Chromium asks for the password (headless: a prompt no one sees)
         # over the 401; nothing of the page is there.
         assert "Usage statistics" not in fresh.text("body")
