@@ -35,7 +35,7 @@ def test_the_page_loads_every_panel_and_a_screenshot_is_taken(browser, served, t
     assert "Lines from 2025-12-01 00:00 to 2026-03-01 01:00 UTC, 1 service(s)." in \
         browser.text("header")
     shot = tmp_path / "dashboard.png"
-    assert browser.driver.save_screenshot(str(shot))
+    assert browser.screenshot(shot)
     data = Path(shot).read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
     assert browser.errors() == []

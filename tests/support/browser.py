@@ -60,6 +60,16 @@ class Browser:
                 for tr in self.driver.find_elements(By.CSS_SELECTOR, f"{css} tbody tr")
                 if tr.is_displayed()]
 
+    def screenshot(self, path):
+        """A PNG of the whole page, not only the window's part of it."""
+        height = self.driver.execute_script("return document.documentElement.scrollHeight")
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": WINDOW[0], "height": height, "deviceScaleFactor": 1, "mobile": False})
+        try:
+            return self.driver.save_screenshot(str(path))
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
     def errors(self):
         """The console's errors since the last call (a refused script or
         fetch, a script that failed)."""
