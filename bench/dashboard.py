@@ -64,11 +64,16 @@ RESOURCES = """return performance.getEntriesByType("resource")
     .map((e) => [new URL(e.name).pathname + new URL(e.name).search, e.duration]);"""
 
 
+def in_year(t):
+    """Whether ``t`` is in the year and not in its gap."""
+    return YEAR <= t < YEAR + DAYS * 86400 and not GAP[0] <= t < GAP[0] + GAP[1]
+
+
 def when(rng):
     """A second of the year, never inside the gap."""
     while True:
         t = YEAR + rng.randrange(DAYS * 86400)
-        if not GAP[0] <= t < GAP[0] + GAP[1]:
+        if in_year(t):
             return t
 
 
@@ -82,8 +87,10 @@ def records(items: int, events: int, seed=1):
     for n, item in enumerate(chosen):
         kind = "R" if rng.random() < 0.7 else "I"
         url = f"/{item}/1/paper_{item}.pdf" if kind == "R" else f"/{item}/"
-        if n and rng.random() < SAME_VISIT:  # the previous user again, minutes later
-            item, t = chosen[n - 1], t + rng.randrange(60, 600)
+        later = t + rng.randrange(60, 600) if n else None
+        if n and rng.random() < SAME_VISIT and in_year(later):
+            # The previous user again, minutes later, on the same item.
+            item, t = chosen[n - 1], later
             chosen[n] = item
             url = f"/{item}/1/paper_{item}.pdf" if kind == "R" else f"/{item}/"
         else:
