@@ -48,7 +48,8 @@ def run(ctx):
     if engine is None:
         return 0  # asked to stop while the store was unreachable
     try:
-        app = create_app(engine, served, o.username, o.password, log=ctx.log)
+        app = create_app(engine, served, o.username, o.password, log=ctx.log,
+                         queues=ctx.store, targets=ctx.config.delivery_targets())
         app.state.sushi = Service(Settings.from_options(o))
         with server(ctx, app) as api:
             ctx.start_heartbeat([])

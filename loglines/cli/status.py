@@ -4,6 +4,7 @@ import argparse
 import json
 import time
 
+from ..metrics.delivery import delivery_state
 from ..runtime import instance
 from .context import out
 
@@ -33,6 +34,7 @@ def collect(ctx):
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in consumers],
         "counts": {name: store.counts(name) for name in sections},
+        "delivery": [vars(t) for t in delivery_state(store, ctx.config.delivery_targets())],
         "statistics": statistics(ctx),
     } | add_live(ctx, sections, queues)
 
@@ -106,6 +108,7 @@ def run(ctx):
     for q in report["queues"]:
         out(f"{q['name']:<24} {q['ready']:>10} {q['inflight']:>10} {q['delayed']:>10} "
             f"{q['dead']:>10}")
+    print_delivery(report["delivery"])
     print_live(report)
     out()
     consumers = report["consumers"]
@@ -129,6 +132,16 @@ def run(ctx):
         out(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print_statistics(report["statistics"])
     return 0
+
+
+def print_delivery(targets):
+    if not targets:
+        return
+    out()
+    out(f"{'delivery':<24} {'tracker':>10} {'delivered':>10} {'waiting':>10} {'dead':>10}")
+    for t in targets:
+        out(f"{t['section']:<24} {t['tracker']:>10} {t['delivered']:>10} {t['waiting']:>10} "
+            f"{t['dead']:>10}")
 
 
 def print_statistics(stats):

@@ -209,6 +209,12 @@ class Config:
         return {name: p.kind for name, p in self.programs.items()
                 if p.kind not in PROCESS_KINDS}
 
+    def delivery_targets(self):
+        """(section, tracker, queue) of each pirus2 program, in file order:
+        what delivers to a tracker (irus or matomo), and the queue it reads."""
+        return [(name, p.options.target, p.options.listento)
+                for name, p in self.programs.items() if p.kind == "pirus2"]
+
     def queue_names(self):
         """Every queue the programs name, used yet or not (``loglines status``
         lists them all)."""

@@ -52,7 +52,7 @@ def basic(user=USER, password=PASSWORD):
 
 
 def write_config(tmp_path, redis_port, prefix, store_url, api="", stats="",
-                 environ=ENV, port=None):
+                 environ=ENV, port=None, extra=""):
     cfg = tmp_path / "loglines.cfg"
     cfg.write_text(textwrap.dedent("""
         [queues]
@@ -71,9 +71,10 @@ def write_config(tmp_path, redis_port, prefix, store_url, api="", stats="",
         kind = api
         port = {port}
         {api}
+        {extra}
     """).format(prefix=prefix, redis_port=redis_port, store_url=store_url,
                 port=port or free_port(), api=textwrap.dedent(api).strip(),
-                stats=textwrap.dedent(stats).strip()))
+                stats=textwrap.dedent(stats).strip(), extra=textwrap.dedent(extra).strip()))
     return load(cfg, environ=environ)
 
 
@@ -145,13 +146,15 @@ class Api:
 @pytest.fixture
 def api(tmp_path, redis_server, prefix, store_engine, store_url):
     """Start the API on this test's store (filled with RECORDS unless
-    ``filled=False``); ``api`` and ``stats`` are extra keys of its sections."""
+    ``filled=False``); ``api`` and ``stats`` are extra keys of its sections,
+    ``extra`` more sections."""
     running = []
 
-    def start(api="", stats="", filled=True):
+    def start(api="", stats="", filled=True, extra=""):
         if filled:
             fill(store_engine)
-        config = write_config(tmp_path, redis_server.port, prefix, store_url, api, stats)
+        config = write_config(tmp_path, redis_server.port, prefix, store_url, api, stats,
+                              extra=extra)
         running.append(Api(config).__enter__())
         return running[-1]
 

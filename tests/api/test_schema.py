@@ -65,7 +65,7 @@ SECURED = f"username = {USER}\npassword = ${{API_TEST_PASSWORD}}"
 SUSHI = {"/r51/status", "/r51/members", "/r51/reports", "/r51/reports/pr",
          "/r51/reports/pr_p1", "/r51/reports/ir"}
 OPERATIONS = {"/api/v1/stats/", "/api/v1/stats/{name}", "/api/v1/top", "/api/v1/coverage",
-              "/api/v1/health", *SUSHI}
+              "/api/v1/delivery", "/api/v1/health", *SUSHI}
 _CUSTOMER = {"customer_id": "0000000000000000"}
 SUSHI_KNOWN = {"/r51/status": {}, "/r51/members": _CUSTOMER, "/r51/reports": _CUSTOMER,
                **{path: {**_CUSTOMER, "begin_date": "2025-12", "end_date": "2025-12"}

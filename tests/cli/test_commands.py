@@ -78,6 +78,25 @@ def test_status_shows_depths_and_consumers(capsys, cfg, make_store):
     assert "worker_broker: moved 7" in out
 
 
+def test_status_shows_the_delivery_per_target(capsys, cfg, make_store):
+    with cfg.open("a") as f:
+        f.write("[worker_openaire]\nlistento = openaire\nrepository_plugin = eprints\n"
+                "endpoint_url = https://tracker.example.org/\ntarget = matomo\nidsite = 3\n")
+    store = make_store()
+    q = store.queue("openaire")
+    q.push([b"a", b"b", b"c", b"d"])
+    a, _ = q.fetch("host:1:abcd", 2).items
+    q.fail("host:1:abcd", [Failure(a, "400 Bad Request", permanent=True)])
+    CounterStore(store.client, store.keyspace).add_counts("worker_openaire", {"delivered": 9})
+    code, out, _ = run(capsys, "--config", str(cfg), "status", "--json")
+    assert code == 0
+    assert json.loads(out)["delivery"] == [{"section": "worker_openaire", "tracker": "matomo",
+                                            "queue": "openaire", "delivered": 9, "waiting": 3,
+                                            "dead": 1}]
+    _, out, _ = run(capsys, "--config", str(cfg), "status")
+    assert "worker_openaire              matomo          9          3          1" in out
+
+
 def test_dead_list_requeue_purge(capsys, cfg, make_store):
     q = make_store().queue("pirus2")
     q.push([b'{"service": "s", "logline": "x"}', b"\xff\xfe", b"third"])
