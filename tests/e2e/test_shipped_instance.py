@@ -1,8 +1,10 @@
 """The shipped loglines.cfg runs as is: the README's main command on a copy
-of this checkout (only the two ports moved to free ones)."""
+of this checkout (only the three ports moved to free ones)."""
 
+import json
 import shutil
 import subprocess
+import urllib.request
 import xmlrpc.client
 
 import pytest
@@ -20,13 +22,13 @@ def instance(tmp_path):
     home.mkdir()
     for name in ("plugins", "samples"):
         shutil.copytree(ROOT / name, home / name)
-    web, redis = free_port(), free_port()
+    web, redis, api = free_port(), free_port(), free_port()
     text = (ROOT / "loglines.cfg").read_text()
-    assert "127.0.0.1:9001" in text and "port = 6390" in text
+    assert "127.0.0.1:9001" in text and "port = 6390" in text and "port = 8480" in text
     (home / "loglines.cfg").write_text(
-        text.replace("127.0.0.1:9001", f"127.0.0.1:{web}").replace("port = 6390",
-                                                                   f"port = {redis}"))
-    yield home, web
+        text.replace("127.0.0.1:9001", f"127.0.0.1:{web}").replace(
+            "port = 6390", f"port = {redis}").replace("port = 8480", f"port = {api}"))
+    yield home, web, api
     conf = home / "supervisord.conf"
     if conf.exists():
         subprocess.run([str(BIN / "supervisorctl"), "-c", str(conf), "shutdown"],
@@ -34,7 +36,7 @@ def instance(tmp_path):
 
 
 def test_the_shipped_configuration_runs_and_shows_events_flowing(instance):
-    home, web = instance
+    home, web, api = instance
     migrated = subprocess.run([str(BIN / "loglines"), "store", "migrate"], cwd=home,
                               capture_output=True, text=True)
     assert migrated.returncode == 0, migrated.stderr
@@ -53,7 +55,7 @@ def test_the_shipped_configuration_runs_and_shows_events_flowing(instance):
         except (OSError, xmlrpc.client.Error):
             return {}
 
-    assert wait_for(lambda: len(states()) == 8 and set(states().values()) == {"RUNNING"},
+    assert wait_for(lambda: len(states()) == 9 and set(states().values()) == {"RUNNING"},
                     timeout=60), states()
     urls = home / "var/log/dry_run_urls.log"
     assert wait_for(lambda: urls.exists() and len(urls.read_text().splitlines()) == 49,
@@ -80,3 +82,9 @@ def test_the_shipped_configuration_runs_and_shows_events_flowing(instance):
     # Every event of the sample is counted (double clicks filtered) locally.
     assert wait_for(lambda: any(row.startswith("oai:repo.example.ac.uk:103 ") for row in top()),
                     timeout=30), top()
+
+    # The dashboard and the SUSHI service answer on the api program's port.
+    with urllib.request.urlopen(f"http://127.0.0.1:{api}/", timeout=10) as page:
+        assert page.status == 200 and b"<title>" in page.read()
+    with urllib.request.urlopen(f"http://127.0.0.1:{api}/r51/status", timeout=10) as answer:
+        assert json.loads(answer.read())[0]["Service_Active"] is True
