@@ -15,13 +15,6 @@ from loglines.stats.plugins import load
 from loglines.stats.startup import open_store, report_coverage, take_up
 from loglines.stats.worker import BUNDLE_MAX, StatsWorker, records_in
 
-# A batch's cost grows more slowly than its size (each item and day touched
-# is one row per metric, however many hits it had), so while it keeps up the
-# worker waits four times as long as its last batch took: it takes at most a
-# fifth of a core from the pipeline, and its batches grow under load instead
-# of its CPU. A full batch is never followed by a wait.
-PACE = 4.0
-
 
 def run(ctx):
     options = ctx.section.options
@@ -39,8 +32,7 @@ def run(ctx):
                  worker.queue.name)
     try:
         consume(ctx, worker.queue, worker.handle, options.batch_size,
-                linger=options.flush_interval, pace=PACE, weigh=records_in,
-                heaviest=BUNDLE_MAX)
+                linger=options.flush_interval, weigh=records_in, heaviest=BUNDLE_MAX)
     finally:
         engine.dispose()
     return 0

@@ -7,7 +7,6 @@ failed with the error, which counts an attempt, so a batch that always
 breaks the worker ends dead-lettered instead of crash-looping the process.
 """
 
-import time
 import traceback
 
 from ..errors import QueueUnavailable
@@ -15,14 +14,11 @@ from ..queue import Failure, reconnect
 from ..queue.interface import MAX_BATCH
 
 
-def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, pace=0.0,
-            weigh=None, heaviest=1):
+def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, weigh=None,
+            heaviest=1):
     """``linger``: after a batch smaller than ``batch_size``, wait that long
     before the next fetch, so that items arriving a few at a time are
     handled together (a consumer whose cost is per batch, like an fsync).
-    ``pace``: wait at least that many times as long as the batch took, so
-    that a consumer whose batches cost less per item the larger they are
-    (the stats worker) takes larger ones, and less CPU, under load.
     ``weigh``: what an item counts for towards ``batch_size`` (one if not
     given), ``heaviest`` the most it can count for: fetches are then small
     enough never to take far more than ``batch_size`` (pirus2's bundles of
@@ -40,27 +36,14 @@ def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, pace=
                 due = fetched.next_due
                 ctx.call(queue.wait, block if due is None else min(block, max(0.01, due)))
                 continue
-            started = time.monotonic()
             _handle_safely(ctx, queue, handle, items)
             ctx.counters.flush_due()
-            pause = pause_after(weight, batch_size, time.monotonic() - started, linger, pace)
-            if pause:
-                ctx.stop.wait(pause)
+            if linger and weight < batch_size:
+                ctx.stop.wait(linger)
     except reconnect.Stopped:
         pass
     finally:
         ctx.counters.flush()
-
-
-def pause_after(count, batch_size, took, linger, pace):
-    """Seconds to wait after a batch of ``count`` (items, or their weight)
-    that took ``took``
-    seconds: none after a full batch (there is more waiting, and a consumer
-    behind must not fall further behind), else ``linger``, or ``pace``
-    times ``took`` when longer."""
-    if count >= batch_size:
-        return 0.0
-    return max(linger, pace * took)
 
 
 def _gather(ctx, queue, batch_size, weigh=None, heaviest=1):

@@ -99,39 +99,6 @@ def test_no_linger_after_a_full_batch(make_ctx):
     assert [len(b) for b in loop.batches] == [2, 2]
 
 
-def test_pace_waits_a_multiple_of_what_a_small_batch_took(make_ctx):
-    """The stats worker's pacing: a batch that took 0.3 s is followed by at
-    least 4 x 0.3 s without a fetch, more than the linger alone."""
-    ctx = make_ctx(burst=False)
-    queue = ctx.queue("work")
-    fetches, started = [], []
-
-    def before_fetch():
-        fetches.append(time.monotonic())
-        return True
-
-    def handle(items):
-        started.append(time.monotonic())
-        time.sleep(0.3)
-        loop.ack(items)
-
-    queue.push([b"a"])
-    with Loop(ctx, handle=handle, linger=0.1, pace=4.0, before_fetch=before_fetch) as loop:
-        assert wait_for(lambda: loop.batches == [[b"a"]])
-        queue.push([b"b"])
-        assert wait_for(lambda: len(loop.batches) >= 2, timeout=10)
-    assert fetches[1] - started[0] >= 0.3 + 4 * 0.3 * 0.9
-
-
-def test_pause_after_a_batch():
-    from loglines.runtime.consumer_loop import pause_after
-
-    assert pause_after(10, 10, took=5.0, linger=1.0, pace=4.0) == 0.0  # full: behind, go on
-    assert pause_after(3, 10, took=0.1, linger=1.0, pace=4.0) == 1.0  # cheap: the linger
-    assert pause_after(3, 10, took=0.5, linger=1.0, pace=4.0) == 2.0  # costly: paced
-    assert pause_after(3, 10, took=0.5, linger=0.0, pace=0.0) == 0.0  # neither asked
-
-
 def test_weighed_items_fill_a_batch_by_weight_in_fetches_that_never_take_far_more(make_ctx):
     """Items counting for four each, batches of ten: two fetched (8), then
     one (12), never the ten a count of items would take."""
