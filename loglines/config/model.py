@@ -4,11 +4,9 @@ Secrets are kept out of ``repr`` so that logging a settings object never
 prints them.
 """
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from ..queue.backoff import Backoff
 from ..queue.policy import QueuePolicy
@@ -120,18 +118,38 @@ DEFAULT_STORE = Path("var/store/loglines.sqlite3")
 class StoreSettings:
     """[store]: the database URL, a relative SQLite path made absolute
     against the instance folder (workers do not run from it). The URL is
-    checked when the store is opened (``loglines.store.engine``)."""
+    checked when the store is opened (``loglines.store.engine``).
 
-    url: str
+    Made from what the file says and resolved when first read: SQLAlchemy
+    parses it, and only the programs that open the store should import
+    SQLAlchemy (every other worker would carry 25 MB of it)."""
+
+    configured: str | None
+    instance_dir: Path
 
     @classmethod
     def for_instance(cls, instance_dir, url=None):
-        if url is None:
-            path = Path(instance_dir) / DEFAULT_STORE
-            return cls(URL.create("sqlite", database=str(path)).render_as_string())
-        return cls(_anchored(url, Path(instance_dir)))
+        return cls(url, Path(instance_dir))
+
+    @functools.cached_property
+    def url(self) -> str:
+        from sqlalchemy.engine import URL
+
+        if self.configured is None:
+            path = self.instance_dir / DEFAULT_STORE
+            return URL.create("sqlite", database=str(path)).render_as_string()
+        return _anchored(self.configured, self.instance_dir)
+
+    def __eq__(self, other):
+        return isinstance(other, StoreSettings) and other.url == self.url
+
+    def __hash__(self):
+        return hash(self.url)
 
     def __repr__(self):
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         try:
             shown = make_url(self.url).render_as_string(hide_password=True)
         except (ArgumentError, ValueError, TypeError):
@@ -140,6 +158,9 @@ class StoreSettings:
 
 
 def _anchored(url, instance_dir):
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError):

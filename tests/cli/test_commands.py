@@ -171,3 +171,24 @@ def _pings(client):
 def _cmdline(pid):
     with open(f"/proc/{pid}/cmdline", "rb") as handle:
         return handle.read().decode().split("\0")
+
+
+def test_a_worker_does_not_import_what_the_store_needs(tmp_path):
+    """Every supervised program runs `loglines worker`: the commands that
+    open the store (SQLAlchemy, Alembic: 25 MB a process) stay unimported,
+    and the configuration is read without them."""
+    import subprocess
+    import sys
+
+    (tmp_path / "loglines.cfg").write_text("[store]\nurl = sqlite:///data/s.db\n")
+    code = ("import sys\n"
+            "from loglines.cli.main import parser\n"
+            "from loglines.config import load\n"
+            "parser(['worker', 'x'])\n"
+            f"config = load({str(tmp_path / 'loglines.cfg')!r})\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'alembic'}))\n"
+            "config.store.url\n"
+            "print('sqlalchemy' in sys.modules)\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    assert shown == ["[]", "True"]  # not before the store's URL is read
