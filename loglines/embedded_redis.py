@@ -4,6 +4,12 @@ The configuration is written to a file (mode 0600, since it may hold the
 password) rather than passed as arguments, which ``ps`` would show.
 ``run`` replaces the current process with redis-server, so supervisord's
 signals reach Redis directly.
+
+The server always asks for a password (a generated one when none is
+configured, see ``config.build``), and the commands that reach beyond the
+data are renamed to "" (removed): ``CONFIG SET dir`` with ``SAVE`` would write
+a file anywhere the account can, ``DEBUG``, ``MODULE LOAD`` and ``ACL`` run
+code or change who may log in. loglines itself uses none of them.
 """
 
 import os
@@ -34,8 +40,17 @@ def _quote(value):
     return f'"{escaped}"'
 
 
-def server_config(settings, data_dir):
-    """The text of redis.conf for ``settings`` (a managed RedisSettings)."""
+#: Removed from the managed server; a client sending one gets "unknown command".
+DISABLED_COMMANDS = ("CONFIG", "DEBUG", "MODULE", "ACL", "SLAVEOF", "REPLICAOF", "SYNC",
+                     "PSYNC", "MIGRATE", "FLUSHALL", "FLUSHDB", "SHUTDOWN", "SAVE", "BGSAVE",
+                     "MONITOR")
+
+
+def server_config(settings, data_dir, *, admin_commands=False):
+    """The text of redis.conf for ``settings`` (a managed RedisSettings).
+
+    ``admin_commands`` keeps DISABLED_COMMANDS, for the test suite's own
+    server, whose tests set ``maxmemory`` with ``CONFIG SET``."""
     lines = [
         f"port {int(settings.port)}",
         f"bind {_quote(settings.bind)}",
@@ -56,15 +71,18 @@ def server_config(settings, data_dir):
         lines.append(f"maxmemory {_quote(settings.maxmemory)}")
     if settings.password:
         lines.append(f"requirepass {_quote(settings.password)}")
+    if not admin_commands:
+        lines += [f'rename-command {name} ""' for name in DISABLED_COMMANDS]
     return "\n".join(lines) + "\n"
 
 
-def write_config(settings, data_dir):
+def write_config(settings, data_dir, *, admin_commands=False):
     """Write redis.conf into ``data_dir`` atomically; returns its path."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     target = data_dir / "redis.conf"
-    write_atomic(target, server_config(settings, data_dir.resolve()), mode=0o600)
+    text = server_config(settings, data_dir.resolve(), admin_commands=admin_commands)
+    write_atomic(target, text, mode=0o600)
     return target
 
 

@@ -5,6 +5,7 @@ import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import kept_secret
 from . import spec
 from .model import (
     Config,
@@ -24,7 +25,7 @@ _RETRY_KEYS = ("max_attempts", "retry_delay", "retry_max_delay")
 def config(path, parsed, raw, kinds, problems):
     path = Path(path)
     instance_dir = path.resolve().parent
-    redis = _redis(parsed, kinds)
+    redis = _redis(parsed, kinds, instance_dir, problems)
     queues = _queues(parsed.get("queues", {}))
     programs = {}
     for name, kind in kinds.items():
@@ -59,13 +60,33 @@ def _present(section, cls):
     }
 
 
-def _redis(parsed, kinds):
+def _redis(parsed, kinds, instance_dir, problems):
     redis = {"": RedisSettings(name="")}
     for name, kind in kinds.items():
         if kind == "redis-server":
             short = "" if name == "redis" else name[len("redis_"):]
-            redis[short] = RedisSettings(name=short, **_present(parsed[name], RedisSettings))
+            settings = RedisSettings(name=short, **_present(parsed[name], RedisSettings))
+            redis[short] = _with_password(settings, instance_dir, problems)
     return redis
+
+
+def _with_password(settings, instance_dir, problems):
+    """A managed Redis always asks for a password: without a configured one,
+    the one generated and kept in var/ (every process reads the same)."""
+    if not settings.managed or settings.password is not None:
+        return settings
+    if not is_loopback(settings.bind):
+        problems.add(settings.section, "bind", f"{settings.bind or 'every address'} is not "
+                     "loopback: set a password (password = ${LOGLINES_REDIS_PASSWORD}) that "
+                     "the clients on other machines are given")
+        return settings
+    secret = kept_secret.kept(instance_dir / secret_file(settings))
+    return dataclasses.replace(settings, password=secret)
+
+
+def secret_file(settings):
+    """Where the generated password of a managed Redis is kept."""
+    return Path("var") / f"{settings.section}.secret"
 
 
 def _queues(section):

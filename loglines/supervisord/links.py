@@ -12,10 +12,10 @@ from one the user disabled, which stays disabled.
 
 import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import kept_secret
 from ..atomic import write_atomic
 from ..errors import ConfigError, LoglinesError
 from .generate import AVAILABLE, ENABLED
@@ -130,7 +130,7 @@ def check_name(name):
     return name
 
 
-def password(config, token=secrets.token_urlsafe):
+def password(config, token=kept_secret.generate):
     """The web UI password and whether it is new (then ``save_password``
     it once the files are written).
 
@@ -145,16 +145,10 @@ def password(config, token=secrets.token_urlsafe):
                               "(e.g. password = ${LOGLINES_SUPERVISOR_PASSWORD}) or remove "
                               "the key to have one generated")
         return configured, False
-    path = config.instance_dir / SECRET
-    try:
-        stored = path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        stored = ""
-    except OSError as err:
-        raise LoglinesError(f"cannot read {path}: {err.strerror or err}") from err
-    return (stored, False) if stored else (token(24), True)
+    stored = kept_secret.read(config.instance_dir / SECRET)
+    return (stored, False) if stored else (token(), True)
 
 
 def save_password(instance_dir, value):
     """Keep a generated password, readable by its owner only."""
-    write_atomic(Path(instance_dir) / SECRET, value + "\n", mode=0o600)
+    kept_secret.save(Path(instance_dir) / SECRET, value)
