@@ -9,6 +9,7 @@ import sys
 
 from .. import log
 from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable, StoreUnavailable
+from ..file_modes import restrict_umask
 from . import (
     check,
     dead,
@@ -47,6 +48,7 @@ def parser():
 
 
 def main(argv=None):
+    restrict_umask()  # before any file is made
     args = parser().parse_args(argv)
     log.setup(args.log_level)
     try:

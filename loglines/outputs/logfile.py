@@ -65,7 +65,7 @@ class AppendFile:
             self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
-                          0o644)
+                          0o640)  # IP addresses: not for every local user
 
     def close(self):
         if self.fd >= 0:
