@@ -5,7 +5,7 @@ import ipaddress
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .. import kept_secret
+from .. import kept_secret, redact
 from . import spec
 from .model import (
     Config,
@@ -173,7 +173,8 @@ def _check_pirus2(program, problems):
     if not url and not o.dry_run:
         problems.add(program.name, "endpoint_url", "missing (required unless dry_run = true)")
     elif url and urlsplit(url).scheme not in ("http", "https"):
-        problems.add(program.name, "endpoint_url", f"expected an http(s) URL, got {url!r}")
+        problems.add(program.name, "endpoint_url",
+                     f"expected an http(s) URL, got {redact.url(url)!r}")
     if o.target == "matomo" and not o.idsite:
         problems.add(program.name, "idsite", "missing (required with target = matomo)")
     for key, queue in (("success_queue", o.success_queue), ("other_queue", o.other_queue)):

@@ -15,6 +15,7 @@ from validate import Validator
 from ..errors import ConfigError
 from . import build, spec
 from .checks import FUNCTIONS, describe
+from .model import SECRET_KEYS
 
 # Program sections become supervisord [program:NAME] sections and file names.
 _SECTION_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -200,7 +201,8 @@ def _report_failures(parsed, specs, result, kinds, problems, names=()):
             kind = kinds.get(names[0], "") if names else ""
             problems.add(".".join(names), key, f"missing (required in a {kind} section)")
         else:
-            problems.add(".".join(names), key, describe(specs[key], parsed.get(key), outcome))
+            problems.add(".".join(names), key, describe(specs[key], parsed.get(key), outcome,
+                                                        secret=key in SECRET_KEYS))
 
 
 def _unknown(problems, section, key, specs, path, kinds):

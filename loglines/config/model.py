@@ -4,6 +4,7 @@ Secrets are kept out of ``repr`` so that logging a settings object never
 prints them.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import ArgumentError
 
 from ..queue.backoff import Backoff
 from ..queue.policy import QueuePolicy
-from .options import ProgramOptions
+from .options import KIND_OPTIONS, ProgramOptions
 from .spec import PROCESS_KINDS
 
 
@@ -111,6 +112,17 @@ class NotifySettings:
     redis: str = ""
     queue: str = "notify"
 
+
+def _secret_keys():
+    """Keys whose value is a secret: the fields kept out of ``repr``, and
+    [store] url (it may hold the database password)."""
+    classes = (RedisSettings, SupervisorSettings, NotifySettings, *KIND_OPTIONS.values())
+    names = {f.name for cls in classes for f in dataclasses.fields(cls) if not f.repr}
+    return frozenset(names | {"url"})
+
+
+#: Never repeated in a message about the configuration.
+SECRET_KEYS = _secret_keys()
 
 #: The store when [store] names none: an SQLite file in the instance.
 DEFAULT_STORE = Path("var/store/loglines.sqlite3")
