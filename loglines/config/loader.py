@@ -13,7 +13,7 @@ from configobj import ConfigObj, ConfigObjError, get_extra_values
 from validate import Validator
 
 from ..errors import ConfigError
-from . import build, spec
+from . import build, secret_values, spec
 from .checks import FUNCTIONS, describe
 from .model import SECRET_KEYS
 
@@ -51,6 +51,7 @@ def load(path, environ=None):
     raw = _parse(path, _Problems(path), list_values=False) or parsed.dict()
     _interpolate(parsed, environ, problems)
     _interpolate(raw, environ, _Problems(path))  # its problems are parsed's too
+    secret_values.check(path, parsed, environ, problems)
     kinds = _kinds(parsed, problems)
     _validate(parsed, kinds, problems)
     if problems.lines:

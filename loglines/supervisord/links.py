@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import kept_secret
 from ..atomic import write_atomic
-from ..errors import ConfigError, LoglinesError
+from ..errors import LoglinesError
 from .generate import AVAILABLE, ENABLED
 
 KNOWN = "var/supervisor.known"
@@ -134,16 +134,13 @@ def password(config, token=kept_secret.generate):
     """The web UI password and whether it is new (then ``save_password``
     it once the files are written).
 
-    A configured one is used as it is (empty is refused: supervisord would
-    then take anyone). Otherwise one generated before is reused from
-    var/supervisor.secret, so regenerating keeps supervisorctl working.
+    A configured one is used as it is (loading refuses an empty one:
+    supervisord would then take anyone). Otherwise one generated before is
+    reused from var/supervisor.secret, so regenerating keeps supervisorctl
+    working.
     """
     configured = config.supervisor.password
     if configured is not None:
-        if not configured:
-            raise ConfigError(f"{config.path}: [supervisor] password: is empty; set one "
-                              "(e.g. password = ${LOGLINES_SUPERVISOR_PASSWORD}) or remove "
-                              "the key to have one generated")
         return configured, False
     stored = kept_secret.read(config.instance_dir / SECRET)
     return (stored, False) if stored else (token(), True)
