@@ -154,6 +154,8 @@ class HttpingestOptions(ProgramOptions):
     max_body: int
     max_line_size: int
     read_timeout: float
+    header_timeout: float
+    max_connections: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -143,6 +143,8 @@ password = string(default=None)
 max_body = integer(min=1024, default=10485760)
 max_line_size = integer(min=256, default=16384)
 read_timeout = float(min=0.1, max=3600, default=10.0)
+header_timeout = float(min=0.1, max=3600, default=10.0)
+max_connections = integer(min=1, default=64)
 """,
     # Receives access-log lines over syslog (TCP and UDP on one port).
     "syslogd": """
