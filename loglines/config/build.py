@@ -37,6 +37,7 @@ def config(path, parsed, raw, kinds, problems):
     for name, program in programs.items():
         if program.kind == "api":
             programs[name] = _api(program, programs, problems)
+    notify = _notify(parsed, redis, problems)  # before the warnings are taken
     return Config(
         path=path,
         instance_dir=instance_dir,
@@ -47,7 +48,7 @@ def config(path, parsed, raw, kinds, problems):
         programs=programs,
         warnings=tuple(problems.warnings),
         raw={name: dict(section) for name, section in raw.items() if isinstance(section, dict)},
-        notify=_notify(parsed, redis, problems),
+        notify=notify,
         store=StoreSettings.for_instance(instance_dir, parsed.get("store", {}).get("url")),
     )
 
@@ -217,6 +218,9 @@ def _notify(parsed, redis, problems):
     if settings.smtp_user and not settings.smtp_password:
         problems.add("notify", "smtp_password", "missing (required with smtp_user; e.g. "
                      "smtp_password = ${LOGLINES_SMTP_PASSWORD})")
+    if settings.smtp_user and settings.smtp_tls == "none" and not is_loopback(settings.smtp_host):
+        problems.warn("notify", "smtp_tls", f"none: smtp_password goes to {settings.smtp_host} "
+                      "in clear, readable on the way; use starttls or ssl")
     if settings.redis not in redis:
         problems.add("notify", "redis", f"no [redis_{settings.redis}] section")
     return settings
