@@ -61,6 +61,8 @@ class QueueSettings:
     consumer_timeout: float = 30.0
     heartbeat_interval: float = 5.0
     block_timeout: float = 1.0
+    # Dead letters hold their lines' IP addresses: purged after this (0: never).
+    dead_retention_days: float = 30.0
     retry: RetrySettings = RetrySettings(64, 1.0, 3600.0)
     overrides: dict = field(default_factory=dict)  # queue name -> dict of the keys set
 
@@ -70,6 +72,7 @@ class QueueSettings:
         a [[name]] subsection of [queues] wins over both."""
         merged = {
             "cap": self.cap,
+            "dead_retention_days": self.dead_retention_days,
             "max_attempts": self.retry.max_attempts,
             "retry_delay": self.retry.retry_delay,
             "retry_max_delay": self.retry.retry_max_delay,
@@ -80,6 +83,7 @@ class QueueSettings:
             cap=merged["cap"],
             max_attempts=merged["max_attempts"],
             backoff=Backoff(base=merged["retry_delay"], cap=merged["retry_max_delay"]),
+            dead_retention=merged["dead_retention_days"] * 86400,
         )
 
 

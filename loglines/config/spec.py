@@ -46,9 +46,11 @@ cap = integer(min=0, default=1000000)
 consumer_timeout = float(min=2, default=30.0)
 heartbeat_interval = float(min=0.1, default=5.0)
 block_timeout = float(min=0.05, max=30, default=1.0)
+dead_retention_days = float(min=0, default=30)
 """ + _RETRY.format(max_attempts=64, retry_delay=1.0, retry_max_delay=3600.0) + """
 [__many__]
 cap = integer(min=0, default=None)
+dead_retention_days = float(min=0, default=None)
 """ + _RETRY.format(max_attempts=None, retry_delay=None, retry_max_delay=None)
 
 # Keys every program section ([process_*], [logger_*], [worker_*]) takes:
