@@ -86,6 +86,7 @@ state_dir = string(default='var/tail')
 listento = queue_name
 logfile = string
 batch_size = integer(min=1, max=1000, default=500)
+retention_days = float(min=0, default=90)
 """,
     "broker": """
 listento = queue_name
