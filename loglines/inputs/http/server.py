@@ -25,6 +25,7 @@ from .deadlines import HeaderDeadlines
 
 MIN_RATE = 64 * 1024  # bytes/s a body must average after the first read_timeout
 CHUNK = 64 * 1024
+REFUSED_TOLD_EVERY = 60.0  # seconds between two warnings of refused connections
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
          b"Retry-After: 1\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
          b'{"error": "too many connections; try again"}\n')
@@ -54,6 +55,7 @@ class IngestServer(ThreadingHTTPServer):
         self.log = log or logging.getLogger(__name__)
         self._active = 0
         self._idle = threading.Condition()
+        self._refused, self._refused_told = 0, -REFUSED_TOLD_EVERY
         super().__init__(address, IngestHandler)
         self.deadlines.start()
 
@@ -72,9 +74,15 @@ class IngestServer(ThreadingHTTPServer):
             raise
 
     def _refuse(self, request, client_address):
-        """Answered from the accepting thread: a short write, never a wait."""
-        self.log.warning("%s: refused, %d connections open already (max_connections)",
-                         client_address[0], self.max_connections)
+        """Answered from the accepting thread: a short write, never a wait.
+        Told once a minute at most: a flood must not fill the log too."""
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._refused_told >= REFUSED_TOLD_EVERY:
+            self.log.warning("%d connection(s) refused (the last from %s): %d open already "
+                             "(max_connections)", self._refused, client_address[0],
+                             self.max_connections)
+            self._refused, self._refused_told = 0, now
         try:
             request.setblocking(False)
             request.send(_BUSY)
