@@ -30,7 +30,8 @@ class RedisSettings:
     bind: str = "127.0.0.1"
     data_dir: Path = Path("var/redis")
     maxmemory: str | None = None
-    min_version: str = "6.2.20"  # the oldest managed redis-server `loglines redis` runs
+    min_version: str = "6.2.20"  # below it, `loglines redis` warns or refuses:
+    below_min_version: str = "warn"
     socket_timeout: float = 10.0
     connect_timeout: float = 5.0
 

@@ -28,6 +28,7 @@ bind = string(default='127.0.0.1')
 data_dir = string(default='var/redis')
 maxmemory = string(default=None)
 min_version = string(default='6.2.20')
+below_min_version = option('warn', 'refuse', default='warn')
 socket_timeout = float(min=0.5, default=10.0)
 connect_timeout = float(min=0.1, default=5.0)
 """

