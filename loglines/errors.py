@@ -82,6 +82,12 @@ class DeliveryError(LoglinesError):
         self.temporary = temporary
 
 
+class NotifyError(LoglinesError):
+    """A notification could not be sent; rq retries the job."""
+
+    temporary = True
+
+
 class BadItem(LoglinesError):
     """This queue item can never become an event; the message says why."""
 

@@ -23,6 +23,11 @@ def translated_errors():
         yield
     except (redis.ConnectionError, redis.TimeoutError) as err:
         raise QueueUnavailable(f"Redis unavailable: {err}") from err
+    except redis.OutOfMemoryError as err:
+        # Redis 7 and Valkey pass a script's OOM on as the reply's own code,
+        # which redis-py turns into this class, its "OOM" taken off the text.
+        raise QueueRefused(f"Redis refuses writes: {_REFUSED['OOM command not allowed']}: "
+                           f"{str(err)[:200]}") from err
     except redis.ResponseError as err:
         text = str(err)
         why = next((why for reply, why in _REFUSED.items() if reply in text), None)

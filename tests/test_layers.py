@@ -15,8 +15,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "loglines"
 RANK = {
-    "errors": 0, "atomic": 0, "log": 0,
-    "message": 1, "redis_connection": 1, "embedded_redis": 1, "supervisord": 1,
+    "errors": 0, "atomic": 0, "log": 0, "file_modes": 0, "redact": 0,
+    "message": 1, "redis_connection": 1, "embedded_redis": 1, "kept_secret": 1,
+    "supervisord": 2,
     "queue": 2,
     "config": 3, "metrics": 3, "notify": 3, "store": 3,
     "runtime": 4,

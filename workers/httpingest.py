@@ -33,7 +33,9 @@ def credentials(ctx):
 def server(ctx, app):
     o = ctx.section.options
     try:
-        return IngestServer((o.bind, o.port), app, o.max_body, o.read_timeout, log=ctx.log)
+        return IngestServer((o.bind, o.port), app, o.max_body, o.read_timeout, log=ctx.log,
+                            header_timeout=o.header_timeout,
+                            max_connections=o.max_connections)
     except OSError as err:
         raise ConfigError(f"{ctx.config.path}: [{ctx.section.name}] port: cannot listen on "
                           f"{o.bind}:{o.port}: {err.strerror or err}") from None

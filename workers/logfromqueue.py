@@ -17,7 +17,7 @@ LINGER = 0.05
 def run(ctx):
     options = ctx.section.options
     queue = ctx.queue(options.listento)
-    out = AppendFile(ctx.config.resolve(options.logfile))
+    out = AppendFile(ctx.config.resolve(options.logfile), options.retention_days)
     ctx.start_heartbeat([queue.name])
     ctx.log.info("appending %s to %s", queue.name, out.path)
     try:

@@ -10,6 +10,7 @@ import sys
 
 from .. import log
 from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable, StoreUnavailable
+from ..file_modes import restrict_umask
 from . import exit_codes
 from .context import Context
 
@@ -48,6 +49,7 @@ def parser(argv=None):
 
 
 def main(argv=None):
+    restrict_umask()  # before any file is made
     args = parser(argv).parse_args(argv)
     log.setup(args.log_level)
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..errors import LoglinesError
+from ..file_modes import close_to_others
 from ..supervisord import MAIN_FILE, Workers, generate, links
 from ..supervisord.generate import AVAILABLE, listen_url
 from .context import out
@@ -55,8 +56,9 @@ def run(ctx):
 
 def _write(instance_dir, result, names):
     """Program files, then links, then supervisord.conf, which includes them."""
-    for directory in result.directories:
+    for directory in (*result.directories, instance_dir / "var"):
         Path(directory).mkdir(parents=True, exist_ok=True)
+        close_to_others(directory)  # made 0755 by an older loglines
     workers = Workers(instance_dir)
     known = workers.known()  # before the new files exist
     main = None

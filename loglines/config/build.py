@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import kept_secret, redact
+from ..embedded_redis import parse_version
 from . import spec
 from .model import (
     Config,
@@ -25,7 +27,7 @@ _RETRY_KEYS = ("max_attempts", "retry_delay", "retry_max_delay")
 def config(path, parsed, raw, kinds, problems):
     path = Path(path)
     instance_dir = path.resolve().parent
-    redis = _redis(parsed, kinds)
+    redis = _redis(parsed, kinds, instance_dir, problems)
     queues = _queues(parsed.get("queues", {}))
     programs = {}
     for name, kind in kinds.items():
@@ -36,6 +38,7 @@ def config(path, parsed, raw, kinds, problems):
     for name, program in programs.items():
         if program.kind == "api":
             programs[name] = _api(program, programs, problems)
+    notify = _notify(parsed, redis, problems)  # before the warnings are taken
     return Config(
         path=path,
         instance_dir=instance_dir,
@@ -46,7 +49,7 @@ def config(path, parsed, raw, kinds, problems):
         programs=programs,
         warnings=tuple(problems.warnings),
         raw={name: dict(section) for name, section in raw.items() if isinstance(section, dict)},
-        notify=_notify(parsed, redis, problems),
+        notify=notify,
         store=StoreSettings.for_instance(instance_dir, parsed.get("store", {}).get("url")),
     )
 
@@ -60,13 +63,33 @@ def _present(section, cls):
     }
 
 
-def _redis(parsed, kinds):
+def _redis(parsed, kinds, instance_dir, problems):
     redis = {"": RedisSettings(name="")}
     for name, kind in kinds.items():
         if kind == "redis-server":
             short = "" if name == "redis" else name[len("redis_"):]
-            redis[short] = RedisSettings(name=short, **_present(parsed[name], RedisSettings))
+            settings = RedisSettings(name=short, **_present(parsed[name], RedisSettings))
+            redis[short] = _with_password(settings, instance_dir, problems)
     return redis
+
+
+def _with_password(settings, instance_dir, problems):
+    """A managed Redis always asks for a password: without a configured one,
+    the one generated and kept in var/ (every process reads the same)."""
+    if not settings.managed or settings.password is not None:
+        return settings
+    if not is_loopback(settings.bind):
+        problems.add(settings.section, "bind", f"{settings.bind or 'every address'} is not "
+                     "loopback: set a password (password = ${LOGLINES_REDIS_PASSWORD}) that "
+                     "the clients on other machines are given")
+        return settings
+    secret = kept_secret.kept(instance_dir / secret_file(settings))
+    return dataclasses.replace(settings, password=secret)
+
+
+def secret_file(settings):
+    """Where the generated password of a managed Redis is kept."""
+    return Path("var") / f"{settings.section}.secret"
 
 
 def _queues(section):
@@ -187,7 +210,8 @@ def _check_pirus2(program, problems):
     if not url and not o.dry_run:
         problems.add(program.name, "endpoint_url", "missing (required unless dry_run = true)")
     elif url and urlsplit(url).scheme not in ("http", "https"):
-        problems.add(program.name, "endpoint_url", f"expected an http(s) URL, got {url!r}")
+        problems.add(program.name, "endpoint_url",
+                     f"expected an http(s) URL, got {redact.url(url)!r}")
     if o.target == "matomo" and not o.idsite:
         problems.add(program.name, "idsite", "missing (required with target = matomo)")
     for key, queue in (("success_queue", o.success_queue), ("other_queue", o.other_queue)):
@@ -200,6 +224,9 @@ def _check_redis(redis, queues, problems):
         problems.add("queues", "consumer_timeout",
                      "must be at least twice heartbeat_interval, or live consumers look dead")
     for settings in redis.values():
+        if parse_version(settings.min_version) is None:
+            problems.add(settings.section, "min_version", f"expected a version such as 7.2 or "
+                         f"6.2.20, got {settings.min_version!r}")
         if settings.socket_timeout <= queues.block_timeout + 1:
             problems.add(settings.section, "socket_timeout",
                          "must exceed [queues] block_timeout by more than a second, or "
@@ -226,6 +253,9 @@ def _notify(parsed, redis, problems):
     if settings.smtp_user and not settings.smtp_password:
         problems.add("notify", "smtp_password", "missing (required with smtp_user; e.g. "
                      "smtp_password = ${LOGLINES_SMTP_PASSWORD})")
+    if settings.smtp_user and settings.smtp_tls == "none" and not is_loopback(settings.smtp_host):
+        problems.warn("notify", "smtp_tls", f"none: smtp_password goes to {settings.smtp_host} "
+                      "in clear, readable on the way; use starttls or ssl")
     if settings.redis not in redis:
         problems.add("notify", "redis", f"no [redis_{settings.redis}] section")
     return settings

@@ -61,9 +61,12 @@ FUNCTIONS = {"queue_name": queue_name, "queue_list": queue_list, "status_list": 
              "regex": regex}
 
 
-def describe(check, value, err):
-    """One line for a value that failed ``check`` (the spec text)."""
+def describe(check, value, err, *, secret=False):
+    """One line for a value that failed ``check`` (the spec text); the
+    value of a ``secret`` key is never repeated."""
     name = re.match(r"\s*(\w+)", check).group(1)
+    if secret:
+        return _describe_secret(name, value)
     shown = ", ".join(value) if isinstance(value, list) else value
     if name == "option":
         choices = re.findall(r"'([^']*)'", check.split("default=")[0])
@@ -77,3 +80,10 @@ def describe(check, value, err):
         return f"expected {_TYPE_WORDS[name]}, got {shown!r}"
     message = str(err).replace('the value "', "").rstrip(".")
     return message.replace('" is', " is") if message else f"invalid value {shown!r}"
+
+
+def _describe_secret(name, value):
+    if isinstance(value, list):
+        return (f"expected {_TYPE_WORDS.get(name, 'one value')}, got a list (the value, a "
+                "secret, is not shown): quote a value holding a comma")
+    return f"not a valid {_TYPE_WORDS.get(name, name)} (the value, a secret, is not shown)"

@@ -13,8 +13,9 @@ from configobj import ConfigObj, ConfigObjError, get_extra_values
 from validate import Validator
 
 from ..errors import ConfigError
-from . import build, spec
+from . import build, secret_values, spec
 from .checks import FUNCTIONS, describe
+from .model import SECRET_KEYS
 
 # Program sections become supervisord [program:NAME] sections and file names.
 _SECTION_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -50,6 +51,7 @@ def load(path, environ=None):
     raw = _parse(path, _Problems(path), list_values=False) or parsed.dict()
     _interpolate(parsed, environ, problems)
     _interpolate(raw, environ, _Problems(path))  # its problems are parsed's too
+    secret_values.check(path, parsed, environ, problems)
     kinds = _kinds(parsed, problems)
     _validate(parsed, kinds, problems)
     if problems.lines:
@@ -200,7 +202,8 @@ def _report_failures(parsed, specs, result, kinds, problems, names=()):
             kind = kinds.get(names[0], "") if names else ""
             problems.add(".".join(names), key, f"missing (required in a {kind} section)")
         else:
-            problems.add(".".join(names), key, describe(specs[key], parsed.get(key), outcome))
+            problems.add(".".join(names), key, describe(specs[key], parsed.get(key), outcome,
+                                                        secret=key in SECRET_KEYS))
 
 
 def _unknown(problems, section, key, specs, path, kinds):

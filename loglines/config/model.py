@@ -4,13 +4,14 @@ Secrets are kept out of ``repr`` so that logging a settings object never
 prints them.
 """
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..queue.backoff import Backoff
 from ..queue.policy import QueuePolicy
-from .options import ProgramOptions
+from .options import KIND_OPTIONS, ProgramOptions
 from .spec import PROCESS_KINDS
 
 
@@ -27,6 +28,8 @@ class RedisSettings:
     bind: str = "127.0.0.1"
     data_dir: Path = Path("var/redis")
     maxmemory: str | None = None
+    min_version: str = "6.2.20"  # below it, `loglines redis` warns or refuses:
+    below_min_version: str = "warn"
     socket_timeout: float = 10.0
     connect_timeout: float = 5.0
 
@@ -57,6 +60,8 @@ class QueueSettings:
     consumer_timeout: float = 30.0
     heartbeat_interval: float = 5.0
     block_timeout: float = 1.0
+    # Dead letters hold their lines' IP addresses: purged after this (0: never).
+    dead_retention_days: float = 30.0
     retry: RetrySettings = RetrySettings(64, 1.0, 3600.0)
     overrides: dict = field(default_factory=dict)  # queue name -> dict of the keys set
 
@@ -66,6 +71,7 @@ class QueueSettings:
         a [[name]] subsection of [queues] wins over both."""
         merged = {
             "cap": self.cap,
+            "dead_retention_days": self.dead_retention_days,
             "max_attempts": self.retry.max_attempts,
             "retry_delay": self.retry.retry_delay,
             "retry_max_delay": self.retry.retry_max_delay,
@@ -76,6 +82,7 @@ class QueueSettings:
             cap=merged["cap"],
             max_attempts=merged["max_attempts"],
             backoff=Backoff(base=merged["retry_delay"], cap=merged["retry_max_delay"]),
+            dead_retention=merged["dead_retention_days"] * 86400,
         )
 
 
@@ -109,6 +116,17 @@ class NotifySettings:
     redis: str = ""
     queue: str = "notify"
 
+
+def _secret_keys():
+    """Keys whose value is a secret: the fields kept out of ``repr``, and
+    [store] url (it may hold the database password)."""
+    classes = (RedisSettings, SupervisorSettings, NotifySettings, *KIND_OPTIONS.values())
+    names = {f.name for cls in classes for f in dataclasses.fields(cls) if not f.repr}
+    return frozenset(names | {"url"})
+
+
+#: Never repeated in a message about the configuration.
+SECRET_KEYS = _secret_keys()
 
 #: The store when [store] names none: an SQLite file in the instance.
 DEFAULT_STORE = Path("var/store/loglines.sqlite3")

@@ -68,6 +68,7 @@ class LogfromqueueOptions(ProgramOptions):
     listento: str
     logfile: str
     batch_size: int
+    retention_days: float  # the lines hold IP addresses; 0: kept (rotate them yourself)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -154,6 +155,8 @@ class HttpingestOptions(ProgramOptions):
     max_body: int
     max_line_size: int
     read_timeout: float
+    header_timeout: float
+    max_connections: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

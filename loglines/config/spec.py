@@ -27,6 +27,8 @@ managed = boolean(default=False)
 bind = string(default='127.0.0.1')
 data_dir = string(default='var/redis')
 maxmemory = string(default=None)
+min_version = string(default='6.2.20')
+below_min_version = option('warn', 'refuse', default='warn')
 socket_timeout = float(min=0.5, default=10.0)
 connect_timeout = float(min=0.1, default=5.0)
 """
@@ -45,9 +47,11 @@ cap = integer(min=0, default=1000000)
 consumer_timeout = float(min=2, default=30.0)
 heartbeat_interval = float(min=0.1, default=5.0)
 block_timeout = float(min=0.05, max=30, default=1.0)
+dead_retention_days = float(min=0, default=30)
 """ + _RETRY.format(max_attempts=64, retry_delay=1.0, retry_max_delay=3600.0) + """
 [__many__]
 cap = integer(min=0, default=None)
+dead_retention_days = float(min=0, default=None)
 """ + _RETRY.format(max_attempts=None, retry_delay=None, retry_max_delay=None)
 
 # Keys every program section ([process_*], [logger_*], [worker_*]) takes:
@@ -90,6 +94,7 @@ state_dir = string(default='var/tail')
 listento = queue_name
 logfile = string
 batch_size = integer(min=1, max=1000, default=500)
+retention_days = float(min=0, default=90)
 """,
     "broker": """
 listento = queue_name
@@ -150,6 +155,8 @@ password = string(default=None)
 max_body = integer(min=1024, default=10485760)
 max_line_size = integer(min=256, default=16384)
 read_timeout = float(min=0.1, max=3600, default=10.0)
+header_timeout = float(min=0.1, max=3600, default=10.0)
+max_connections = integer(min=1, default=64)
 """,
     # Receives access-log lines over syslog (TCP and UDP on one port).
     "syslogd": """

@@ -1,6 +1,8 @@
 """Sending one notification: a webhook JSON POST or a mail over SMTP.
 
-Both raise on failure, so rq retries the job later.
+Both raise on failure, so rq retries the job later. A webhook's failure is
+told without its URL, whose path or query usually holds the token: rq keeps
+the traceback in Redis and the worker log repeats it at every retry.
 """
 
 import smtplib
@@ -9,6 +11,9 @@ import ssl
 from email.message import EmailMessage
 
 import requests
+
+from .. import redact
+from ..errors import NotifyError
 
 _TEMPLATES = {
     "dead_letter": "{count} item(s) of queue {queue} dead-lettered on {host}: {error}",
@@ -25,8 +30,14 @@ def summary(event):
 
 
 def webhook(settings, event):
-    response = requests.post(settings.webhook_url, json=event, timeout=settings.timeout)
-    response.raise_for_status()
+    url = settings.webhook_url
+    try:
+        response = requests.post(url, json=event, timeout=settings.timeout)
+        response.raise_for_status()
+    except requests.RequestException as err:
+        # Not chained: requests' message repeats the URL, token and all.
+        text = redact.scrub(f"{type(err).__name__}: {err}", redact.url_secrets(url, path=False))
+        raise NotifyError(f"webhook {redact.url(url, path=False)}: {text}") from None
 
 
 def message(settings, event):

@@ -2,15 +2,18 @@
 
 Each batch is written, flushed and fsynced before it is acknowledged, so an
 acknowledged line is on disk. If the file was rotated away (logrotate
-renamed or removed it), it is reopened at its path.
+renamed or removed it), it is reopened at its path. With a retention
+(``retention``), the file is rolled over daily and the old ones removed.
 """
 
 import os
+import time
 
 from .. import message
 from ..errors import MalformedMessage
 from ..queue import Failure
 from ..runtime.retrying import until_done
+from .retention import Retention
 
 RETRY_EVERY = 5.0  # seconds between two attempts at a file that cannot be written
 
@@ -24,9 +27,11 @@ class AppendFile:
     unwritten stays in a buffer to be written again ahead of the retry.
     """
 
-    def __init__(self, path):
+    def __init__(self, path, retention_days=0, clock=time.time):
         self.path = path
         self.fd = -1
+        self.retention = Retention(path, retention_days, clock)
+        self.removed = []  # files removed by the last roll-over, for the log
 
     def write_synced(self, lines):
         """Append ``lines`` (bytes, each ending in a newline) and fsync.
@@ -35,6 +40,10 @@ class AppendFile:
         then as it was before the call.
         """
         self._reopen_if_rotated()
+        if self.retention.due(self.fd):
+            self.retention.roll_over(self.fd)
+            self._reopen_if_rotated()
+            self.removed = self.retention.remove_expired()
         data = memoryview(b"".join(lines))
         start = os.fstat(self.fd).st_size
         written = 0
@@ -65,7 +74,7 @@ class AppendFile:
             self.close()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC,
-                          0o644)
+                          0o640)  # IP addresses: not for every local user
 
     def close(self):
         if self.fd >= 0:
@@ -110,6 +119,9 @@ class LineWriter:
                 ctx.call(self.queue.release, ctx.consumer_id, [item.id for item in items])
                 return  # stopping before the file took them: given back untouched
             ctx.call(self.queue.ack, ctx.consumer_id, [item.id for item, _ in good])
+            if self.out.removed:
+                ctx.log.info("removed %s: past retention_days", ", ".join(self.out.removed))
+                self.out.removed = []
         if bad:
             ctx.call(self.queue.fail, ctx.consumer_id, bad)
             ctx.log.warning("%d malformed messages dead-lettered", len(bad))

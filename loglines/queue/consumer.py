@@ -113,6 +113,9 @@ class Heartbeat:
         if not self.store.try_lock_recovery(self.recovery_interval * 0.9):
             return None
         report = self.store.recover()
+        if report.expired:
+            log.info("purged %d dead items kept longer than their queue's dead_retention_days",
+                     report.expired)
         if report.requeued or report.dead:
             log.warning(
                 "recovered %d in-flight items of dead consumers %s (%d dead-lettered)",

@@ -209,6 +209,24 @@ class RedisQueue(Queue):
                              [self.keys.dead, self.keys.attempts, self.keys.ready,
                               self.keys.signal], ids)
 
+    def expire_dead(self, now_ms=None):
+        """Purge the items dead for longer than the policy's dead_retention;
+        returns how many."""
+        if not self.policy.dead_retention:
+            return 0
+        now_ms = server_time_ms(self.client) if now_ms is None else now_ms
+        cutoff = int(now_ms - self.policy.dead_retention * 1000)
+        expired = 0
+        while True:
+            with translated_errors():
+                ids = self.client.zrangebyscore(self.keys.dead, "-inf", cutoff, 0, MAX_BATCH)
+            if not ids:
+                return expired
+            done = self.purge_dead([i.decode() for i in ids])
+            expired += done
+            if not done:
+                return expired
+
     def purge_dead(self, ids):
         return self._dead_op(self.scripts.purge_dead,
                              [self.keys.dead, self.keys.items, self.keys.attempts,

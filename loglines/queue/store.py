@@ -28,6 +28,7 @@ class RecoveryReport:
     requeued: int
     dead: int
     forgotten: list
+    expired: int = 0  # dead items past their queue's dead_retention, purged
 
 
 class QueueStore:
@@ -146,7 +147,8 @@ class QueueStore:
             return int(self.client.info("server")["uptime_in_seconds"])
 
     def recover(self, now_ms=None):
-        """Give back what dead consumers held, in every queue, then forget them.
+        """Give back what dead consumers held, in every queue, then forget them;
+        purge the dead items past their queue's retention.
 
         Not while Redis has been up for less than the consumer timeout: after
         a Redis restart every heartbeat is as old as the outage, and live
@@ -156,15 +158,17 @@ class QueueStore:
         """
         if now_ms is None and self.redis_uptime() < self.consumer_timeout:
             return RecoveryReport(0, 0, [])
-        requeued = dead = 0
+        requeued = dead = expired = 0
         for name in self.known_queues():
-            r, d = self.queue(name).recover(self.consumer_timeout, now_ms=now_ms)
+            queue = self.queue(name)
+            r, d = queue.recover(self.consumer_timeout, now_ms=now_ms)
             requeued += r
             dead += d
+            expired += queue.expire_dead(now_ms)
         ks = self.keyspace
         with translated_errors():
             forgotten = self.scripts.forget_consumers(
                 keys=[ks.consumers, ks.consumer_info],
                 args=[int(self.consumer_timeout * 1000), "" if now_ms is None else int(now_ms)],
             )
-        return RecoveryReport(requeued, dead, [f.decode() for f in forgotten])
+        return RecoveryReport(requeued, dead, [f.decode() for f in forgotten], expired)

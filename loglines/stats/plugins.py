@@ -33,7 +33,7 @@ def load(config, section_name, names):
 
 
 def _from_file(config, spec, where):
-    path = plugin_path(config, spec)
+    path = plugin_path(config, spec, where)
     if not path.is_file():
         raise PluginError(f"{where}: {spec!r} is neither a built-in statistic "
                           f"({', '.join(BUILTIN)}) nor a file ({path})")

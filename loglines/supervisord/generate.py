@@ -11,6 +11,7 @@ import shlex
 from dataclasses import dataclass
 
 from ..errors import ConfigError
+from ..file_modes import UMASK
 from . import escape
 
 MAIN_FILE = "supervisord.conf"
@@ -31,7 +32,7 @@ _DELIVERY_MARGIN = 30
 class File:
     path: str  # relative to the instance directory
     content: str
-    mode: int = 0o644  # supervisord.conf holds the web UI password: 0o600
+    mode: int = 0o640  # supervisord.conf holds the web UI password: 0o600
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,9 @@ def _main_file(config, password, where, warnings):
             ("logfile", value["logfile"]), ("pidfile", value["pidfile"]),
             ("childlogdir", value["childlogdir"]), ("loglevel", s.loglevel),
             ("nodaemon", _bool(s.nodaemon)),
+            # For supervisord's own files; each program gets it too, since a
+            # supervisord that does not daemonize never applies this one.
+            ("umask", _umask()),
             ("directory", escape.percent(str(config.instance_dir))),
         ]),
         _section("inet_http_server", [
@@ -154,6 +158,10 @@ def _url(host, port):
     return f"http://{LOOPBACK if host in ('*', '0.0.0.0') else host}:{port}"
 
 
+def _umask():
+    return f"{UMASK:03o}"
+
+
 def _bool(value):
     return "true" if value else "false"
 
@@ -183,6 +191,7 @@ def _program_file(config, program, loglines_command, where, warnings):
         ("redirect_stderr", "true"),
         ("stdout_logfile", logfile),
         ("user", None if user is None else escape.setting(user, where(program.name, "user"))),
+        ("umask", _umask()),
     ]
     text = _header(config) + "\n" + _section(f"program:{program.name}", pairs)
     logdir = config.resolve(o.stdout_logfile or config.supervisor.childlogdir)
@@ -278,7 +287,7 @@ def _notify_sections(config, loglines_command, where):
     logdir = config.resolve(config.supervisor.childlogdir)
     common = [("directory", escape.percent(str(config.instance_dir))),
               ("autostart", "true"), ("autorestart", "true"), ("priority", 20),
-              ("stopsignal", "TERM")]
+              ("stopsignal", "TERM"), ("umask", _umask())]
     listener = _section("eventlistener:loglines_notify", [
         ("command", escape.command([*base, "notify-listener"], where("notify", "command"))),
         # TICK_60 drives the backlog check.

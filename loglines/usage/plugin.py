@@ -2,13 +2,17 @@
 
 ``repository_plugin`` may be a name (``eprints``: plugins/eprints.py in the
 instance directory), the 2010 dotted form (``plugins.ora_utils``), or a
-path to a .py file. The module gets a private name, so nothing called
-``plugins`` enters the import namespace.
+path to a .py file. A name or dotted form loads from plugins/ only: each
+part between dots must be a Python identifier, so ``...tmp.x.evil`` cannot
+become /tmp/x/evil.py. A path loads what it names, anywhere: it is written
+in the configuration, whose owner decides what runs. The module gets a
+private name, so nothing called ``plugins`` enters the import namespace.
 """
 
 import hashlib
 import importlib.util
 import inspect
+import keyword
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,12 +49,16 @@ class Plugin:
             check(config_view, section)
 
 
-def plugin_path(config, spec):
+def plugin_path(config, spec, where):
     spec = spec.strip()
     if spec.endswith(".py") or "/" in spec:
         return config.resolve(spec)
     name = spec[len("plugins."):] if spec.startswith("plugins.") else spec
-    return config.instance_dir / "plugins" / f"{name.replace('.', '/')}.py"
+    parts = name.split(".")
+    if not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
+        raise PluginError(f"{where}: {spec!r} is not a module name in plugins/ (Python names "
+                          "between dots); to load a file from elsewhere, give its path")
+    return config.instance_dir / "plugins" / Path(*parts).with_suffix(".py")
 
 
 def load_module(path, where):
@@ -71,8 +79,8 @@ def load_module(path, where):
 
 def load(config, section_name, spec):
     """The plugin named by ``spec``, or a PluginError naming file, section and key."""
-    path = plugin_path(config, spec)
     where = f"{config.path}: [{section_name}] repository_plugin"
+    path = plugin_path(config, spec, where)
     if not path.is_file():
         raise PluginError(f"{where}: no plugin file {path}")
     module = load_module(path, where)

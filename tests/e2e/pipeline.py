@@ -40,6 +40,7 @@ class Pipeline:
         self.cfg = self.home / "loglines.cfg"
         self.cfg.write_text(self.config_text(extra))
         self.config = load(self.cfg)
+        self.redis_password = self.config.redis_settings().password  # generated and kept
 
     def config_text(self, extra):
         return textwrap.dedent(f"""

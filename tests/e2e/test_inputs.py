@@ -86,7 +86,8 @@ def test_lines_posted_over_http_are_one_event_each(pipeline, tracker):
 def test_a_record_from_the_logging_handler_is_one_event(pipeline, tracker):
     path = f"/logging-{uuid.uuid4().hex[:8]}"
     handler = LoglinesHandler(queue="loglines", service="repo.example.ac.uk",
-                              redis_url=f"redis://127.0.0.1:{pipeline.redis_port}/0",
+                              redis_url=f"redis://:{pipeline.redis_password}@127.0.0.1:"
+                                        f"{pipeline.redis_port}/0",
                               prefix=pipeline.prefix)
     logger = logging.getLogger(f"e2e.{path}")
     logger.propagate = False

@@ -4,6 +4,7 @@ supervised program. Processes are really killed, stopped and rotated."""
 
 import os
 import signal
+import stat
 import urllib.error
 import urllib.request
 import uuid
@@ -26,7 +27,12 @@ def tracker():
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory, tracker):
     p = Pipeline(tmp_path_factory.mktemp("instance"), tracker.url)
-    p.start()
+    # Started from a shell's usual umask, which must not decide who reads the files.
+    previous = os.umask(0o022)
+    try:
+        p.start()
+    finally:
+        os.umask(previous)
     yield p
     p.stop()
 
@@ -193,3 +199,31 @@ def test_workers_ride_out_a_redis_crash_without_exiting(pipeline, tracker):
     assert wait_for(all_delivered(tracker, first + second), timeout=90)
     after = {n: p["pid"] for n, p in pipeline.states().items() if "redis" not in n}
     assert after == workers  # no worker exited or was restarted
+
+
+def _readable_by_others(path, home):
+    """Whether a user outside the owner's group could read ``path``: every
+    folder from ``home`` down to it lets others through, and it lets them read."""
+    folders = [home / p for p in path.relative_to(home).parents if p != type(p)(".")]
+    through = all(stat.S_IMODE(f.stat().st_mode) & stat.S_IXOTH for f in folders)
+    return through and bool(stat.S_IMODE(path.stat().st_mode) & stat.S_IROTH)
+
+
+def test_no_file_the_instance_writes_is_readable_by_other_users(pipeline, tracker):
+    m = marker()
+    pipeline.write(f"GET /{m}/0 200", f"GET /{m}/partial 206")
+    assert wait_for(all_delivered(tracker, [f"/{m}/0"]), timeout=60)
+    other = pipeline.home / "out/other.log"
+    assert wait_for(lambda: other.exists() and m in other.read_text())
+    written_by_the_test = {pipeline.cfg, pipeline.home / "logs", pipeline.home / "plugins"}
+    files = [p for p in pipeline.home.rglob("*") if p.is_file() and not p.is_symlink()
+             and not any(w == p or w in p.parents for w in written_by_the_test)]
+    names = {str(p.relative_to(pipeline.home)) for p in files}
+    # Every kind: logged usage, the AOF, worker and supervisord logs, checkpoints, secrets.
+    assert {"out/articles.log", "out/other.log", "var/log/supervisord.log",
+            "var/log/worker_pirus2_00.log", "var/redis.secret"} <= names, names
+    assert any(".aof" in n for n in names) and any(n.startswith("var/tail") for n in names), names
+    assert [str(p) for p in files if _readable_by_others(p, pipeline.home)] == []
+    folders = [pipeline.home / d for d in ("var", "out", "var/redis", "var/log")]
+    assert {str(f): oct(stat.S_IMODE(f.stat().st_mode) & 0o007) for f in folders} == {
+        str(f): "0o0" for f in folders}

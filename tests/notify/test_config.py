@@ -34,3 +34,22 @@ def test_notify_problems(tmp_path, lines, problem):
     with pytest.raises(ConfigError) as err:
         load(path, environ={})
     assert problem in "\n".join(err.value.problems)
+
+
+@pytest.mark.parametrize(("host", "tls", "warned"), [
+    ("mail.example.org", "none", True), ("mail.example.org", "starttls", False),
+    ("mail.example.org", "ssl", False), ("127.0.0.1", "none", False),
+])
+def test_a_password_sent_in_clear_is_warned_about(tmp_path, host, tls, warned):
+    path = write_cfg(tmp_path, f"""
+        [notify]
+        smtp_host = {host}
+        smtp_tls = {tls}
+        smtp_user = loglines
+        smtp_password = ${{SMTP_PASSWORD}}
+        mail_to = a@example.org
+        """)
+    warnings = load(path, environ={"SMTP_PASSWORD": "pw-in-clear"}).warnings
+    expected = (f"{path}: [notify] smtp_tls: none: smtp_password goes to {host} in clear, "
+                "readable on the way; use starttls or ssl",)
+    assert warnings == (expected if warned else ())

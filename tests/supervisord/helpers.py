@@ -72,7 +72,8 @@ def sections_and_keys(instance):
 
 
 MAIN_KEYS = {
-    "supervisord": ["childlogdir", "directory", "logfile", "loglevel", "nodaemon", "pidfile"],
+    "supervisord": ["childlogdir", "directory", "logfile", "loglevel", "nodaemon", "pidfile",
+                    "umask"],
     "inet_http_server": ["password", "port", "username"],
     "rpcinterface:supervisor": ["supervisor.rpcinterface_factory"],
     "supervisorctl": ["password", "serverurl", "username"],
@@ -80,5 +81,5 @@ MAIN_KEYS = {
 }
 PROGRAM_KEYS = sorted([
     "autorestart", "autostart", "command", "directory", "killasgroup", "numprocs", "priority",
-    "process_name", "redirect_stderr", "stdout_logfile", "stopsignal", "stopwaitsecs",
+    "process_name", "redirect_stderr", "stdout_logfile", "stopsignal", "stopwaitsecs", "umask",
 ])

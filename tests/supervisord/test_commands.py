@@ -95,8 +95,8 @@ def test_empty_password_refused(capsys, instance):
     cfg = configure(instance, password="password = ")
     code, _, err = run(capsys, "supervisor-config")
     assert code == exit_codes.CONFIG
-    assert err == (f"{cfg.name}: [supervisor] password: is empty; set one (e.g. password = "
-                   "${LOGLINES_SUPERVISOR_PASSWORD}) or remove the key to have one generated\n")
+    assert err == (f"{cfg.name}: [supervisor] password: is empty (a secret cannot be empty); "
+                   "set it or remove the key to have one generated\n")
     assert not (instance / "supervisord.conf").exists()
 
 

@@ -33,7 +33,7 @@ class RedisServer:
         self.process = None
 
     def start(self):
-        conf = write_config(self.settings, self.data_dir)
+        conf = write_config(self.settings, self.data_dir, admin_commands=True)
         log = open(os.path.join(self.data_dir, "redis.log"), "ab")  # noqa: SIM115
         self.process = subprocess.Popen([self.binary, str(conf)], stdout=log, stderr=log)
         log.close()

@@ -30,7 +30,7 @@ def worker_config(prefix, redis_settings, queue="work", max_attempts=3, retry_de
         kind="logfromqueue", command=None, redis="", autostart=True, autorestart="true",
         numprocs=1, priority=None, startsecs=None, startretries=None, stopwaitsecs=None,
         stdout_logfile=None, user=None, listento=queue, logfile="var/log/test.log",
-        batch_size=10,
+        batch_size=10, retention_days=0,
     )
     section = ProgramSection(SECTION, "logfromqueue", options)
     return Config(

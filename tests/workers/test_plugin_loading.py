@@ -18,10 +18,28 @@ def config(tmp_path):
 
 
 def test_names_dotted_names_and_paths(config, tmp_path):
-    assert plugin.plugin_path(config, "eprints") == tmp_path / "plugins/eprints.py"
-    assert plugin.plugin_path(config, "plugins.ora_utils") == tmp_path / "plugins/ora_utils.py"
-    assert plugin.plugin_path(config, "other/x.py") == tmp_path / "other/x.py"
-    assert plugin.plugin_path(config, "/abs/x.py").as_posix() == "/abs/x.py"
+    def path(spec):
+        return plugin.plugin_path(config, spec, "[w] repository_plugin")
+
+    assert path("eprints") == tmp_path / "plugins/eprints.py"
+    assert path("plugins.ora_utils") == tmp_path / "plugins/ora_utils.py"
+    assert path("plugins.sub.mod") == tmp_path / "plugins/sub/mod.py"
+    assert path("other/x.py") == tmp_path / "other/x.py"
+    assert path("/abs/x.py").as_posix() == "/abs/x.py"
+
+
+@pytest.mark.parametrize("spec", ["...tmp.x.evil", "plugins...tmp.evil", "a..b", ".evil",
+                                  "plugins.", "x.class"])
+def test_a_name_or_dotted_form_never_leaves_plugins(config, tmp_path, spec):
+    evil = tmp_path.parent / "evil.py"  # where '...' would have reached
+    evil.write_text("raise SystemExit('loaded from outside plugins/')\n"
+                    "def parseline(j):\n    return {}\n"
+                    "def get_openurl_params(c, s, p):\n    return {}\n")
+    with pytest.raises(PluginError) as caught:
+        plugin.load(config, "worker_pirus2", spec)
+    assert str(caught.value) == (
+        f"{config.path}: [worker_pirus2] repository_plugin: {spec!r} is not a module name in "
+        "plugins/ (Python names between dots); to load a file from elsewhere, give its path")
 
 
 def test_a_2010_dotted_plugin_loads_without_a_plugins_package(config, tmp_path):

@@ -2,7 +2,10 @@
 
 One thread per connection, each with a socket timeout, so a slow or
 stalled client holds only its own thread and is dropped after
-``read_timeout``. Every answer, errors included, is a JSON body; an
+``read_timeout``; the request line and headers must arrive within
+``header_timeout`` (``deadlines``), the body at a minimum rate. Past
+``max_connections`` a new connection is answered 503 and closed at once,
+without a thread. Every answer, errors included, is a JSON body; an
 unexpected exception is logged and answered 500, never shown to the client.
 """
 
@@ -18,9 +21,14 @@ import simplejson as json
 
 from ...errors import LoglinesError
 from .app import UNAUTHORIZED, Answer, error
+from .deadlines import HeaderDeadlines
 
 MIN_RATE = 64 * 1024  # bytes/s a body must average after the first read_timeout
 CHUNK = 64 * 1024
+REFUSED_TOLD_EVERY = 60.0  # seconds between two warnings of refused connections
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+         b"Retry-After: 1\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
+         b'{"error": "too many connections; try again"}\n')
 
 ROUTES = {
     "/api/v1/record": lambda app, body, client: app.record(body, client),
@@ -35,25 +43,68 @@ class ClientGone(LoglinesError):
 class IngestServer(ThreadingHTTPServer):
     daemon_threads = True  # a stalled connection never keeps the process alive
     block_on_close = False
+    request_queue_size = 128  # the listen backlog; socketserver's 5 drops bursts
 
-    def __init__(self, address, app, max_body, read_timeout, log=None):
+    def __init__(self, address, app, max_body, read_timeout, log=None, *,
+                 header_timeout=10.0, max_connections=64):
         self.app = app
         self.max_body = max_body
         self.read_timeout = read_timeout
+        self.max_connections = max_connections
+        self.deadlines = HeaderDeadlines(header_timeout)
         self.log = log or logging.getLogger(__name__)
         self._active = 0
         self._idle = threading.Condition()
+        self._refused, self._refused_told = 0, -REFUSED_TOLD_EVERY
         super().__init__(address, IngestHandler)
+        self.deadlines.start()
+
+    def process_request(self, request, client_address):
+        with self._idle:
+            busy = self._active >= self.max_connections
+            if not busy:
+                self._active += 1
+        if busy:
+            self._refuse(request, client_address)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done()
+            raise
+
+    def _refuse(self, request, client_address):
+        """Answered from the accepting thread: a short write, never a wait.
+        Told once a minute at most: a flood must not fill the log too."""
+        self._refused += 1
+        now = time.monotonic()
+        if now - self._refused_told >= REFUSED_TOLD_EVERY:
+            self.log.warning("%d connection(s) refused (the last from %s): %d open already "
+                             "(max_connections)", self._refused, client_address[0],
+                             self.max_connections)
+            self._refused, self._refused_told = 0, now
+        try:
+            request.setblocking(False)
+            request.send(_BUSY)
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def process_request_thread(self, request, client_address):
-        with self._idle:
-            self._active += 1
         try:
             super().process_request_thread(request, client_address)
         finally:
-            with self._idle:
-                self._active -= 1
-                self._idle.notify_all()
+            self.deadlines.arrived(request)
+            self._done()
+
+    def _done(self):
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
+
+    def server_close(self):
+        self.deadlines.stop()
+        super().server_close()
 
     def wait_idle(self, timeout):
         """Wait for the requests being answered to finish; True if they did."""
@@ -79,7 +130,12 @@ class IngestHandler(BaseHTTPRequestHandler):
         # (the benchmark measured 2k lines/s at 100 lines per POST).
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    def handle_one_request(self):
+        self.server.deadlines.waiting(self.connection)
+        super().handle_one_request()
+
     def do_POST(self):
+        self.server.deadlines.arrived(self.connection)
         self._serve()
 
     do_GET = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_POST
@@ -116,7 +172,11 @@ class IngestHandler(BaseHTTPRequestHandler):
         """The body, or the Answer refusing it; checked before it is read."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return error(411, "chunked bodies are not accepted; send Content-Length")
-        length = self.headers.get("Content-Length")
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1:
+            # Two framings of one body: a proxy in front may pick the other.
+            return error(400, "Content-Length is given more than once", "malformed")
+        length = lengths[0] if lengths else None
         if length is None:
             return error(411, "Content-Length is required")
         if not length.strip().isdigit():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loglines.errors import DeliveryError
+from loglines.redact import REDACTED, scrub  # noqa: F401 -- REDACTED is used through here
 
 # Enough of a tracker's error page to say why, little enough for a log line
 # and a dead-letter record.
@@ -58,16 +59,6 @@ class Outcome:
 
 def is_temporary_status(status: int) -> bool:
     return status >= 500 or status in TEMPORARY_STATUS
-
-
-REDACTED = "REDACTED"
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret in ``text``: a tracker may echo the query in its body."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 def status_error(status: int, body: bytes, secrets: Iterable[str] = ()) -> str:

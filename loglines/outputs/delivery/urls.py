@@ -2,8 +2,9 @@
 
 The URL that is sent keeps every secret; the copy shown in outcomes, errors
 and the dry-run file has them replaced by ``REDACTED``. Secrets are the
-``token_auth`` parameter (Matomo, docs/tracker-protocol.md, "OpenAIRE UsageCounts") and the
-userinfo of the endpoint URL, which is sent as HTTP basic auth instead.
+``token_auth`` parameter of an event (Matomo, docs/tracker-protocol.md, "OpenAIRE
+UsageCounts"), every query value of the configured endpoint (``?apikey=...``)
+and its userinfo, which is sent as HTTP basic auth instead.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import base64
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, quote_plus, unquote, urlencode, urlsplit
+from urllib.parse import quote_plus, unquote, urlsplit
 
+from loglines import redact
 from loglines.outputs.delivery.outcome import REDACTED, InvalidClientSettings, scrub
 
 __all__ = ["REDACTED", "SECRET_PARAMS", "Endpoint", "EventUrl", "Params", "scrub"]
@@ -42,7 +44,7 @@ class Endpoint:
         self._base = f"{path}?{parts.query}" if parts.query else path
         self._has_query = bool(parts.query)
         self.headers: dict[str, str] = {}
-        secrets = [v for k, v in parse_qsl(parts.query) if k in SECRET_PARAMS]
+        secrets = list(redact.url_secrets(url))
         shown_host = host
         if "@" in parts.netloc:
             # http.client ignores userinfo; requests would send it as basic auth,
@@ -50,14 +52,16 @@ class Endpoint:
             user, password = unquote(parts.username or ""), unquote(parts.password or "")
             token = base64.b64encode(_latin1(f"{user}:{password}"))
             self.headers = {"authorization": f"Basic {token.decode()}"}
-            secrets += [user, password, parts.netloc.rpartition("@")[0]]
             shown_host = f"{REDACTED}@{host}"
-        self._shown_base = f"{parts.scheme}://{shown_host}{_redact_query(path, parts.query)}"
+        shown_query = redact.url(url).partition("?")[2]
+        self._shown_base = f"{parts.scheme}://{shown_host}{path}"
+        if shown_query:
+            self._shown_base += "?" + shown_query
         self._secrets = tuple(s for s in secrets if s)
 
     @property
     def shown(self) -> str:
-        """The endpoint as it may be logged: credentials and token_auth redacted."""
+        """The endpoint as it may be logged: userinfo and query values redacted."""
         return self._shown_base
 
     def event_url(self, params: Params) -> EventUrl:
@@ -129,11 +133,3 @@ def _split_checked(url: str):
         )
     return parts
 
-
-def _redact_query(path: str, query: str) -> str:
-    if not query:
-        return path
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if any(k in SECRET_PARAMS for k, _ in pairs):
-        query = urlencode([(k, REDACTED if k in SECRET_PARAMS else v) for k, v in pairs])
-    return f"{path}?{query}"
