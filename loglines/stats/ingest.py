@@ -16,7 +16,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
 from ..store.bulk import (
     add_to,
@@ -27,7 +27,8 @@ from ..store.bulk import (
     lock_for_writing,
     rows_in,
 )
-from ..store.schema import INVESTIGATION, REQUEST, agents, hits, lines_hourly, sessions, stat_counts
+from ..store.schema import INVESTIGATION, REQUEST, agents, hits, lines_hourly, sessions
+from .counters import add_counts, set_counted
 from .counting import DOUBLE_CLICK, Change, Hit, changes, day_of, session_id, settle
 from .statistic import Line, Statistic, bucket
 
@@ -94,7 +95,7 @@ class Ingest:
             new_hits = _hits_of(rows)
             kept, stopped = settle(new_hits, stored)  # the repeats are among the stored
             insert_values(conn, hits, _HIT_ROW, [(*r, r[_KEY] in kept) for r in rows])
-        _set_counted(conn, [hit.key for hit in stopped], False)
+        set_counted(conn, [hit.key for hit in stopped], False)
         applied = Applied(lines=len(rows), repeats=len(records) - len(rows),
                           events=len(new_hits), counted=len(kept), stopped=len(stopped))
         totals: Counter = Counter()
@@ -102,9 +103,7 @@ class Ingest:
         deltas = [(hit, 1) for hit in new_hits if hit.key in kept] + [(h, -1) for h in stopped]
         if deltas:
             self._count_usage(conn, deltas, totals)
-        add_to(conn, stat_counts, [
-            {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
-            for (stat, b, key, field), value in totals.items() if value], add=["value"])
+        add_counts(conn, totals)
         return applied
 
     # -- rows ------------------------------------------------------------
@@ -130,14 +129,13 @@ class Ingest:
         kind = KINDS.get(get("kd")) if get("i") else None
         agent = get("a")
         client, target = get("c") or "", get("u")
+        line = (bytes.fromhex(record["k"]), get("s") or "", t)
+        seen = (get("m"), get("st"), target, agent_ids.get(agent) if agent is not None else None,
+                client if target is not None else None)
         if kind is None:
-            return (bytes.fromhex(record["k"]), get("s") or "", t, get("r"), get("m"),
-                    get("st"), target, agent_ids.get(agent) if agent is not None else None,
-                    client if target is not None else None, None, None, None, None)
+            return (*line, get("r"), *seen, None, None, None, None)
         chain, session = chain_and_session(client, agent or "", target or "", t)
-        return (bytes.fromhex(record["k"]), get("s") or "", t, None, get("m"), get("st"),
-                target, agent_ids.get(agent) if agent is not None else None,
-                client if target is not None else None, get("i"), kind, chain, session)
+        return (*line, None, *seen, get("i"), kind, chain, session)
 
     # -- lines -----------------------------------------------------------
 
@@ -240,20 +238,15 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def _set_counted(conn, keys: list[bytes], value: bool) -> None:
-    for chunk in chunks(keys):
-        conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=value))
-
-
 def _line_groups(rows: list[tuple]) -> list[tuple[Line, int]]:
     """One Line per service, reason and day (the first of them) and how
     many lines it stands for, for the statistics that read no more of a line."""
     groups: dict[tuple, list] = {}
     for row in rows:
-        group = groups.get((row[_SERVICE], row[_REASON], day_of(row[_T])))
+        key = (row[_SERVICE], row[_REASON], day_of(row[_T]))
+        group = groups.get(key)
         if group is None:
-            groups[row[_SERVICE], row[_REASON], day_of(row[_T])] = [
-                Line(row[_T], row[_SERVICE], row[_REASON]), 1]
+            groups[key] = [Line(row[_T], row[_SERVICE], row[_REASON]), 1]
         else:
             group[1] += 1
     return [(line, n) for line, n in groups.values()]

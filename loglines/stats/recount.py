@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, tuple_, update
 
-from ..store.bulk import add_to, chunks, lock_for_writing
+from ..store.bulk import add_to, lock_for_writing
 from ..store.schema import REQUEST, hits, sessions, stat_counts, stat_state
+from .counters import add_counts, set_counted
 from .counting import DOUBLE_CLICK, Change, Hit, day_of, session_id
 from .statistic import Line, Statistic, bucket
 
@@ -162,14 +163,11 @@ class _Recount:
     def write(self, conn):
         for value, keys in self.flips.items():
             self.done.changed_flags += len(keys)
-            for chunk in chunks(keys):
-                conn.execute(update(hits).where(hits.c.key.in_(chunk)).values(counted=value))
+            set_counted(conn, keys, value)
         add_to(conn, sessions, [{"sid": sid, "day": day, "investigations": i, "requests": r}
                                 for sid, (day, i, r) in self.session_hits.items()],
                add=["investigations", "requests"])
-        add_to(conn, stat_counts, [
-            {"stat": stat, "bucket": b, "key": key, "field": field, "value": value}
-            for (stat, b, key, field), value in self.totals.items() if value], add=["value"])
+        add_counts(conn, self.totals)
         return self.done
 
 

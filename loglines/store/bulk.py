@@ -83,11 +83,6 @@ class _Builder:
         return isinstance(other, _Builder) and other.key == self.key
 
 
-def insert_rows(conn, table, rows):
-    """INSERT every row (dicts of the same columns)."""
-    _run(conn, ("insert", table.name), lambda d, names: _insert(d, table, names), rows)
-
-
 def insert_values(conn, table, names, rows):
     """INSERT every row, a tuple of the columns ``names`` in that order."""
     _run(conn, ("insert", table.name), lambda d, n: _insert(d, table, n), rows, names)
