@@ -24,6 +24,8 @@ def _commands(argv):
     ``loglines worker ...``, which every supervised program runs: it gets
     its own alone, so that no worker imports what other commands need
     (SQLAlchemy and Alembic for the store: 25 MB and half a second each)."""
+    # The global options taking a value, unchecked: only to find the command
+    # after them; the full parser checks them and tells what is wrong.
     first = argparse.ArgumentParser(add_help=False)
     first.add_argument("--config")
     first.add_argument("--log-level")
