@@ -9,6 +9,7 @@ the same on SQLite and PostgreSQL, and cheap to index and compare.
 """
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Column,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 # Constraint names spelled the same on both databases, so a migration can
 # name what it drops.
@@ -111,4 +113,27 @@ lines_hourly = Table(
     Column("service", Text, primary_key=True),
     Column("hour", BigInteger, primary_key=True),  # seconds since the epoch / 3600
     Column("lines", Integer, nullable=False),
+)
+
+# Log records (Chronologer's record resource; docs/design.md, Log records).
+# ``id`` is the key the ingest endpoint answered the POST with, derived from
+# the record itself, so a POST sent again or a queue item delivered again
+# finds its row. ``seq`` is the order of storing, which ``loglines records
+# tail`` follows; ``t_ms`` is the record's own time in milliseconds, since
+# records of one second must keep their order. ``logrec`` holds ``data``
+# (the ``extra`` fields) and ``meta`` (the LogRecord's own), JSONB on
+# PostgreSQL so that the filter language can reach into it.
+records = Table(
+    "records", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("id", Text, nullable=False, unique=True),
+    Column("t_ms", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("logrec", JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    Index(None, "t_ms", "seq"),
+    Index(None, "level", "t_ms"),
+    Index(None, "name"),
 )

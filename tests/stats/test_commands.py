@@ -141,7 +141,7 @@ def test_status_reports_the_store_and_its_gaps(tmp_path, redis_server, prefix, s
     config = filled(tmp_path, redis_server, prefix, store_url)
     code, out, _ = run(capsys, config.path, "status")
     assert code == exit_codes.OK
-    assert "revision 0001 (head): ok" in out
+    assert "revision 0002 (head): ok" in out
     assert ("  repo.example.ac.uk: lines from 2025-12-01 10:00 UTC to 2025-12-02 10:00 UTC, "
             "21 hours with none; no line 2025-12-01 12:00 UTC to 2025-12-02 09:00 UTC") in out
 

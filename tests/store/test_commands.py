@@ -41,9 +41,9 @@ def tables(url):
 def test_migrate_says_from_which_revision_to_which_then_already_at_head(capsys, cfg, store_url):
     where = f"store {describe(store_url)}"
     assert run(capsys, cfg, "store", "migrate") == (
-        exit_codes.OK, f"{where}: migrated from an empty database to 0001\n", "")
+        exit_codes.OK, f"{where}: migrated from an empty database to 0002\n", "")
     assert run(capsys, cfg, "store", "migrate") == (
-        exit_codes.OK, f"{where}: already at head (0001)\n", "")
+        exit_codes.OK, f"{where}: already at head (0002)\n", "")
 
 
 def test_status_and_check_before_and_after_migrate(capsys, cfg, store_url):
@@ -58,9 +58,9 @@ def test_status_and_check_before_and_after_migrate(capsys, cfg, store_url):
     assert "alembic_version" not in tables(store_url)  # only migrate creates tables
     run(capsys, cfg, "store", "migrate")
     assert run(capsys, cfg, "store", "status") == (
-        exit_codes.OK, f"{where}: revision 0001 (head): ok\n", "")
+        exit_codes.OK, f"{where}: revision 0002 (head): ok\n", "")
     code, out, _ = run(capsys, cfg, "check")
-    assert code == exit_codes.OK and out.endswith(f"  {where}: revision 0001 (head): ok\n")
+    assert code == exit_codes.OK and out.endswith(f"  {where}: revision 0002 (head): ok\n")
 
 
 def test_status_of_a_revision_unknown_here(capsys, cfg, store_url):
@@ -71,7 +71,7 @@ def test_status_of_a_revision_unknown_here(capsys, cfg, store_url):
     engine.dispose()
     code, out, _ = run(capsys, cfg, "store", "status")
     assert code == exit_codes.FAILED
-    assert out.endswith(": revision abc123, unknown to this loglines (head 0001): "
+    assert out.endswith(": revision abc123, unknown to this loglines (head 0002): "
                         "migrated by a newer version?\n")
     code, out, err = run(capsys, cfg, "store", "migrate")
     assert code == exit_codes.FAILED and out == ""
@@ -125,7 +125,7 @@ def test_the_password_appears_in_no_output(capsys, tmp_path, postgres_server):
                             ["store", "status"], ["store", "migrate"], ["check"]):
                 _, out, err = run(capsys, cfg, *command)
                 shown += out + err
-        assert "password authentication failed" in shown and "revision 0001 (head): ok" in shown
+        assert "password authentication failed" in shown and "revision 0002 (head): ok" in shown
         assert secret not in shown and escaped not in shown and "wrong-one" not in shown
         assert "Traceback" not in shown
     finally:

@@ -15,7 +15,7 @@ from loglines.store import migrate, schema
 from loglines.store.engine import database_file, open_engine, writing
 from tests.support.redis_server import free_port
 
-TABLES = {"agents", "hits", "sessions", "stat_counts", "stat_state", "lines_hourly"}
+TABLES = {"agents", "hits", "sessions", "stat_counts", "stat_state", "lines_hourly", "records"}
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_migrate_builds_the_schema_from_nothing_and_a_rerun_changes_nothing(engi
     assert migrate.upgrade(engine) == (None, migrate.head())
     assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
     assert migrate.upgrade(engine) == (migrate.head(), migrate.head())
-    assert migrate.current(engine) == migrate.head() == "0001"
+    assert migrate.current(engine) == migrate.head() == "0002"
 
 
 def test_two_migrations_at_once_take_turns(store_url):
@@ -38,7 +38,7 @@ def test_two_migrations_at_once_take_turns(store_url):
     engines = [open_engine(store_url) for _ in range(2)]
     with ThreadPoolExecutor(2) as pool:
         results = set(pool.map(migrate.upgrade, engines))
-    assert results == {(None, "0001"), ("0001", "0001")}
+    assert results == {(None, "0002"), ("0002", "0002")}
     for engine in engines:
         engine.dispose()
 
@@ -54,11 +54,11 @@ def test_the_migrated_schema_is_schema_py(store_engine):
 
 def test_state_of_an_empty_database_then_a_migrated_one(engine):
     state = migrate.state(engine)
-    assert (state.status, state.revision, state.head) == (migrate.NOT_MIGRATED, None, "0001")
+    assert (state.status, state.revision, state.head) == (migrate.NOT_MIGRATED, None, "0002")
     assert "run `loglines store migrate`" in state.describe()
     migrate.upgrade(engine)
     state = migrate.state(engine)
-    assert state.ok and state.describe() == "revision 0001 (head): ok"
+    assert state.ok and state.describe() == "revision 0002 (head): ok"
 
 
 def test_state_never_creates_an_sqlite_file(tmp_path):
@@ -115,8 +115,8 @@ SECOND = '''
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 
 
 def upgrade():
@@ -133,7 +133,7 @@ def with_second_revision(tmp_path, monkeypatch, fails):
     folder = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     code = 'op.execute("SELECT * FROM no_such_table")' if fails else "pass"
-    (folder / "versions" / "0002_extra.py").write_text(textwrap.dedent(SECOND).format(
+    (folder / "versions" / "0003_extra.py").write_text(textwrap.dedent(SECOND).format(
         then="a statement that fails" if fails else "nothing", then_code=code))
     monkeypatch.setattr(migrate, "MIGRATIONS", folder)
 
@@ -141,9 +141,9 @@ def with_second_revision(tmp_path, monkeypatch, fails):
 def test_an_older_revision_is_behind_and_migrates_to_head(store_engine, tmp_path, monkeypatch):
     with_second_revision(tmp_path, monkeypatch, fails=False)
     state = migrate.state(store_engine)
-    assert (state.status, state.revision, state.head) == (migrate.BEHIND, "0001", "0002")
-    assert state.describe() == "revision 0001, behind head 0002 (run `loglines store migrate`)"
-    assert migrate.upgrade(store_engine) == ("0001", "0002")
+    assert (state.status, state.revision, state.head) == (migrate.BEHIND, "0002", "0003")
+    assert state.describe() == "revision 0002, behind head 0003 (run `loglines store migrate`)"
+    assert migrate.upgrade(store_engine) == ("0002", "0003")
     assert "extra" in inspect(store_engine).get_table_names()
     assert migrate.state(store_engine).ok
 
@@ -155,4 +155,4 @@ def test_a_failing_migration_changes_nothing(store_engine, tmp_path, monkeypatch
         migrate.upgrade(store_engine)
     assert "no_such_table" in str(info.value)
     assert "extra" not in inspect(store_engine).get_table_names()
-    assert migrate.current(store_engine) == "0001"
+    assert migrate.current(store_engine) == "0002"
