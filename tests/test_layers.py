@@ -4,7 +4,8 @@ other in a circle: reading the folder list is reading the data flow.
 Ranks, lowest first: the foundation (errors, atomic writes, logging), the
 queue message and the Redis connection, the queue, the configuration and
 what observes the queue (metrics, notify), the worker runtime, the usage
-rules, then the inputs, outputs and statistics, then the HTTP API (which
+rules and the log records' parts, then the inputs, outputs and
+statistics, then the HTTP API (which
 serves the statistics), then the command line. A unit may
 import a unit of a lower rank; within inputs/ or outputs/ one part may use
 another (replay reuses the tailer's line splitter).
@@ -21,7 +22,7 @@ RANK = {
     "queue": 2,
     "config": 3, "metrics": 3, "notify": 3, "store": 3,
     "runtime": 4,
-    "usage": 5,
+    "usage": 5, "records": 5,
     "inputs": 6, "outputs": 6, "stats": 6,
     "api": 7,
     "cli": 8, "__main__": 9,

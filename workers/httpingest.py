@@ -4,7 +4,11 @@
 or none); ``POST /api/v1/record`` takes what Python's
 ``logging.handlers.HTTPHandler`` sends (201 with an id). Each line becomes
 ``{"service", "logline", "source": "http:<client ip>", "received"}`` (plus
-``logger``, ``level`` and ``id`` for a record) on ``pushto``.
+``logger``, ``level`` and ``id`` for a record) on ``pushto``. A record
+may also come as JSON, or many as a JSON array or NDJSON (201, or 207
+with one answer per record when some could not be read); with
+``records_queue`` each record is also pushed there, before ``pushto``,
+for the records worker to keep (docs/design.md, Log records).
 
 HTTP Basic authentication always: the worker refuses to start without a
 password. It binds to 127.0.0.1 unless ``bind`` says otherwise. A full
@@ -50,16 +54,19 @@ def flush_counts(ctx, app):
 def run(ctx):
     o = ctx.section.options
     queue = ctx.queue(o.pushto)
-    app = Ingest(o.servicename, queue.push, credentials(ctx), o.max_line_size, log=ctx.log)
+    records = ctx.queue(o.records_queue) if o.records_queue else None
+    app = Ingest(o.servicename, queue.push, credentials(ctx), o.max_line_size, log=ctx.log,
+                 records_push=records.push if records else None)
     httpd = server(ctx, app)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
                               name="httpingest", daemon=True)
     thread.start()
     host, port = httpd.server_address[:2]
     ctx.log.info("listening on http://%s:%d/ (POST /api/v1/lines, /api/v1/record) into %s as "
-                 "%s", host, port, queue.name, app.service)
+                 "%s%s", host, port, queue.name, app.service,
+                 f", records kept through {records.name}" if records else "")
     try:
-        ctx.start_heartbeat([queue.name])
+        ctx.start_heartbeat([queue.name] + ([records.name] if records else []))
         while not ctx.stop.wait(FLUSH_EVERY):
             flush_counts(ctx, app)
     finally:

@@ -14,7 +14,8 @@ salt) are left out of ``repr``.
 from dataclasses import dataclass, field, fields
 
 # The keys that name one queue each, in the order status lists them.
-QUEUE_KEYS = ("listento", "pushto", "success_queue", "other_queue", "stats_queue")
+QUEUE_KEYS = ("listento", "pushto", "success_queue", "other_queue", "stats_queue",
+              "records_queue")
 
 
 def _secret():
@@ -157,6 +158,9 @@ class HttpingestOptions(ProgramOptions):
     read_timeout: float
     header_timeout: float
     max_connections: int
+    records_queue: str | None  # where records go to be kept; None: not kept
+    users: str | None = _secret()  # record users (loglines.records.users), inline
+    users_file: str | None  # or in a file only the service may read
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -186,6 +190,16 @@ class StatsOptions(ProgramOptions):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RecordsOptions(ProgramOptions):
+    listento: str
+    batch_size: int
+    flush_interval: float
+    retention_days: float  # 0: records are kept until purged by hand
+    purge_every: float  # seconds between two retention passes
+    purge_batch: int  # rows deleted per transaction
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MetricsOptions(ProgramOptions):
     bind: str
     port: int
@@ -198,6 +212,8 @@ class ApiOptions(ProgramOptions):
     username: str
     password: str | None = _secret()  # None: reads are open (loopback only)
     stats_section: str | None  # the [worker_*] of kind stats; the loader fills in the only one
+    users: str | None = _secret()  # record readers and writers (loglines.records.users)
+    users_file: str | None
     # COUNTER_SUSHI 5.1 (loglines.api.sushi.Settings reads them).
     sushi_platform: str
     sushi_platform_id: str
@@ -228,6 +244,7 @@ KIND_OPTIONS = {
     "httpingest": HttpingestOptions,
     "syslogd": SyslogdOptions,
     "stats": StatsOptions,
+    "records": RecordsOptions,
     "metrics": MetricsOptions,
     "api": ApiOptions,
     "command": CommandOptions,

@@ -157,6 +157,9 @@ max_line_size = integer(min=256, default=16384)
 read_timeout = float(min=0.1, max=3600, default=10.0)
 header_timeout = float(min=0.1, max=3600, default=10.0)
 max_connections = integer(min=1, default=64)
+records_queue = queue_name(default=None)
+users = string(default=None)
+users_file = string(default=None)
 """,
     # Receives access-log lines over syslog (TCP and UDP on one port).
     "syslogd": """
@@ -182,6 +185,16 @@ statistics = force_list(default=list('builtin'))
 batch_size = integer(min=1, max=50000, default=20000)
 flush_interval = float(min=0.05, max=60, default=1.0)
 """,
+    # Keeps the log records httpingest puts on its records_queue in the store
+    # (docs/design.md, Log records); purges those past retention_days.
+    "records": """
+listento = queue_name
+batch_size = integer(min=1, max=10000, default=1000)
+flush_interval = float(min=0, max=60, default=0.2)
+retention_days = float(min=0, default=0)
+purge_every = float(min=1, default=300.0)
+purge_batch = integer(min=10, max=100000, default=1000)
+""",
     # A Prometheus endpoint reading Redis at scrape time (loopback by default).
     "metrics": """
 bind = string(default='127.0.0.1')
@@ -196,6 +209,8 @@ port = integer(min=1, max=65535, default=8480)
 username = string(default='loglines')
 password = string(default=None)
 stats_section = string(default=None)
+users = string(default=None)
+users_file = string(default=None)
 """ + """
 sushi_platform = string(default='loglines')
 sushi_platform_id = string(default='loglines')

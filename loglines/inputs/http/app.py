@@ -12,13 +12,13 @@ import hmac
 import logging
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ... import message
 from ...errors import LoglinesError, QueueUnavailable
-from . import records
+from ...records import item
+from . import bulk, records
 
 RETRY_AFTER_FULL = 2  # seconds: a full queue drains at the consumers' pace
 RETRY_AFTER_DOWN = 5  # seconds: a Redis restart takes a few
@@ -93,9 +93,12 @@ class Ingest:
     server's threads at once, so counts are kept under a lock.
     """
 
-    def __init__(self, service, push, credentials, max_line_size, log=None, clock=time.time):
+    def __init__(self, service, push, credentials, max_line_size, log=None, clock=time.time,
+                 records_push=None):
         self.service = service
         self.push = push
+        # The records queue's push, when records are kept (docs/design.md, Log records).
+        self.records_push = records_push
         self.credentials = credentials
         self.max_line_size = max_line_size
         self.log = log or logging.getLogger(__name__)
@@ -113,19 +116,57 @@ class Ingest:
             counts, self._counts = self._counts, Counter()
         return counts
 
-    def record(self, body, client):
-        """POST /api/v1/record: one form-encoded logging record."""
+    def record(self, body, client, content_type=None):
+        """POST /api/v1/record: a form-encoded logging record (HTTPHandler's),
+        a JSON record, or a bulk body (a JSON array, NDJSON) of them."""
+        body_kind = bulk.kind(content_type)
         try:
-            record = records.parse(body, self.max_line_size)
+            is_bulk, entries = bulk.read(body, body_kind, self.max_line_size)
         except records.MalformedRecord as err:
             return error(400, str(err), "malformed")
-        if len(record.message.encode("utf-8")) > self.max_line_size:
-            return error(400, f"the message is over max_line_size ({self.max_line_size} "
-                         "bytes)", "malformed")
-        record_id = uuid.uuid4().hex
-        queued = self._message(record.message, client, logger=record.logger,
-                                level=record.level, id=record_id)
-        return self._push([queued], Answer(201, {"id": record_id}), "records", 1)
+        received = round(self.clock(), 6)
+        answers, kept, usage = [], [], []
+        for entry in entries:
+            answer, stored = self._one(entry, client, received, body_kind == bulk.FORM)
+            answers.append(answer)
+            if stored is not None:
+                kept.append(item.encode(stored))
+                # A form's message as it always went; JSON may carry what the
+                # queue cannot (a lone surrogate), cleaned in the record.
+                text = entry.message if body_kind == bulk.FORM else stored["message"]
+                usage.append(self._message(text, client, logger=entry.logger,
+                                           level=entry.level, id=stored["id"]))
+        if not is_bulk:
+            if not kept:
+                return error(400, answers[0]["error"], "malformed")
+            return self._push_records(kept, usage, Answer(201, {"id": answers[0]["id"]}))
+        if len(kept) < len(answers):
+            self.count("malformed", len(answers) - len(kept))
+        status = 201 if len(kept) == len(answers) else 207 if kept else 400
+        answer = Answer(status, {"accepted": len(kept), "records": answers})
+        return self._push_records(kept, usage, answer) if kept else answer
+
+    def _one(self, entry, client, received, from_text):
+        """(the answer for one record, the record to keep or None)."""
+        if isinstance(entry, records.MalformedRecord):
+            return {"status": 400, "error": str(entry)}, None
+        if len(entry.message.encode("utf-8", "replace")) > self.max_line_size:
+            return {"status": 400, "error": f"the message is over max_line_size "
+                    f"({self.max_line_size} bytes)"}, None
+        try:
+            stored = item.build(entry.fields, entry.message, received, from_text=from_text)
+        except item.BadRecord as err:
+            return {"status": 400, "error": str(err)}, None
+        return {"status": 201, "id": stored["id"]}, stored
+
+    def _push_records(self, kept, usage, answer):
+        """The records queue first: a client told 503 sends again, and the
+        records worker keeps a record once whatever it is sent as."""
+        if self.records_push is not None:
+            refused = self._push(kept, None, None, 0, push=self.records_push)
+            if refused is not None:
+                return refused
+        return self._push(usage, answer, "records", len(usage))
 
     def lines(self, body, client):
         """POST /api/v1/lines: raw log lines, queued all or none."""
@@ -142,9 +183,9 @@ class Ingest:
         return message.encode(self.service, line, source=f"http:{client}",
                               received=round(self.clock(), 6), **extra)
 
-    def _push(self, messages, answer, counter, n):
+    def _push(self, messages, answer, counter, n, push=None):
         try:
-            result = self.push(messages)
+            result = (push or self.push)(messages)
         except QueueUnavailable as err:
             self._trouble_is("down", "Redis is unavailable (%s): answering 503", err)
             return error(503, "the queue is unavailable; try again later", "queue_down",
@@ -155,7 +196,8 @@ class Ingest:
             return error(503, "the queue is full; try again later", "queue_full",
                          Retry_After=RETRY_AFTER_FULL)
         self._trouble_is(None, "the queue takes lines again")
-        self.count(counter, n)
+        if counter:
+            self.count(counter, n)
         return answer
 
     def _trouble_is(self, state, text, *args):

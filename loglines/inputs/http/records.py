@@ -10,7 +10,7 @@ from the network). A record another handler formatted already carries
 
 import ast
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from ...errors import LoglinesError
@@ -33,6 +33,7 @@ class Record:
     message: str
     logger: str
     level: str
+    fields: dict = field(default_factory=dict, compare=False)  # every field, as sent
 
 
 def parse(body, max_width):
@@ -57,13 +58,35 @@ def parse(body, max_width):
                                                         max_width),
         logger=fields.get("name", ""),
         level=fields.get("levelname", ""),
+        fields=fields,
     )
+
+
+def from_json(value, max_width):
+    """The Record of one JSON object holding a LogRecord's fields (``msg``
+    or ``message``; ``args`` a list or an object, if any)."""
+    if not isinstance(value, dict):
+        raise MalformedRecord("not a logging record (a JSON object)")
+    msg, formatted = value.get("msg"), value.get("message")
+    if not isinstance(formatted, str) and not isinstance(msg, str):
+        raise MalformedRecord("no msg or message text: not a logging record")
+    if (not isinstance(formatted, str) or not formatted) and isinstance(msg, str):
+        args = value.get("args")
+        formatted = format_args(msg, tuple(args) if isinstance(args, list) else args,
+                                max_width)
+    name, level = value.get("name", ""), value.get("levelname", "")
+    return Record(message=formatted, logger=name if isinstance(name, str) else str(name),
+                  level=level if isinstance(level, str) else str(level), fields=value)
 
 
 def format_message(msg, args_text, max_width):
     """``msg % args`` as ``LogRecord.getMessage`` does, or ``msg`` when the
     arguments cannot be read back or do not fit the format."""
-    args = literal(args_text)
+    return format_args(msg, literal(args_text), max_width)
+
+
+def format_args(msg, args, max_width):
+    """``msg % args``, or ``msg`` when they do not fit or ask too wide a field."""
     # getMessage formats only with non-empty args; a tuple or a mapping.
     if not args or not isinstance(args, (tuple, dict)) or not _widths_ok(msg, max_width):
         return msg

@@ -31,8 +31,8 @@ _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\
          b'{"error": "too many connections; try again"}\n')
 
 ROUTES = {
-    "/api/v1/record": lambda app, body, client: app.record(body, client),
-    "/api/v1/lines": lambda app, body, client: app.lines(body, client),
+    "/api/v1/record": lambda app, body, client, kind: app.record(body, client, kind),
+    "/api/v1/lines": lambda app, body, client, kind: app.lines(body, client),
 }
 
 
@@ -166,7 +166,7 @@ class IngestHandler(BaseHTTPRequestHandler):
         body = self._body()
         if isinstance(body, Answer):
             return body
-        return route(app, body, self.client_address[0])
+        return route(app, body, self.client_address[0], self.headers.get("Content-Type"))
 
     def _body(self):
         """The body, or the Answer refusing it; checked before it is read."""
