@@ -14,6 +14,7 @@ from loglines.api.app import create_app
 from loglines.api.server import ApiServer
 from loglines.api.sushi import Service, Settings
 from loglines.errors import ConfigError
+from loglines.records.users import Users
 from loglines.stats.plugins import load
 from loglines.stats.startup import open_store
 from loglines.store.engine import describe
@@ -44,12 +45,14 @@ def server(ctx, app):
 def run(ctx):
     o = ctx.section.options
     served = statistics(ctx)
+    users = Users.from_options(o, ctx.config.path, ctx.section.name)
     engine = open_store(ctx)
     if engine is None:
         return 0  # asked to stop while the store was unreachable
     try:
         app = create_app(engine, served, o.username, o.password, log=ctx.log,
-                         queues=ctx.store, targets=ctx.config.delivery_targets())
+                         queues=ctx.store, targets=ctx.config.delivery_targets(),
+                         record_users=users)
         app.state.sushi = Service(Settings.from_options(o))
         with server(ctx, app) as api:
             ctx.start_heartbeat([])

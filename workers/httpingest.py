@@ -20,6 +20,7 @@ import threading
 
 from loglines.errors import ConfigError
 from loglines.inputs.http import Credentials, Ingest, IngestServer
+from loglines.records.users import Users, Writers
 
 FLUSH_EVERY = 1.0  # seconds between counter flushes; also how soon a stop is noticed
 GRACE = 5.0  # seconds the requests being answered get to finish at a stop
@@ -31,7 +32,8 @@ def credentials(ctx):
         raise ConfigError(f"{ctx.config.path}: [{ctx.section.name}] password: missing; "
                           "an HTTP endpoint always needs one (password = ${SOME_VARIABLE} "
                           "takes it from the environment)")
-    return Credentials(o.username, o.password)
+    users = Users.from_options(o, ctx.config.path, ctx.section.name)
+    return Writers(Credentials(o.username, o.password), users)
 
 
 def server(ctx, app):

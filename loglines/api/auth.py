@@ -20,13 +20,20 @@ CHALLENGE = 'Basic realm="loglines", charset="UTF-8"'
 class BasicAuth:
     """ASGI middleware: a request without the right credentials gets 401."""
 
-    def __init__(self, app, credentials: Credentials, open_paths=OPEN_PATHS):
+    def __init__(self, app, credentials: Credentials, open_paths=OPEN_PATHS,
+                 checked_by_route=()):
         self.app = app
         self.credentials = credentials
         self.open_paths = open_paths
+        # Path prefixes whose routes check users of their own (the record API's).
+        self.checked_by_route = tuple(checked_by_route)
+
+    def _route_checks(self, path):
+        return any(path == p or path.startswith(p + "/") for p in self.checked_by_route)
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["path"] in self.open_paths or self._allowed(scope):
+        if scope["type"] != "http" or scope["path"] in self.open_paths or \
+                self._route_checks(scope["path"]) or self._allowed(scope):
             await self.app(scope, receive, send)
             return
         answer = JSONResponse({"error": "authentication required"}, 401,

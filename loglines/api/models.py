@@ -99,3 +99,24 @@ class Health(_Answer):
     reachable: bool
     migrated: bool
     store: str = Field(description="ok, not migrated, behind, unknown revision or unreachable")
+
+
+class QueryError(BadParameter):
+    column: int = Field(description="where in query= the error is (1-based)")
+
+
+class RecordListed(_Answer):
+    id: str = Field(description="the id its POST was answered with")
+    ts: str = Field(description="the record's time (ISO 8601, UTC, milliseconds)")
+    name: str = Field(description="the logger's name")
+    level: int = Field(description="the level's number (WARNING is 30)")
+    message: str = Field(description="the formatted message")
+
+
+class LogRec(_Answer):
+    data: dict = Field(description="the record's extra fields")
+    meta: dict = Field(description="the LogRecord's own fields (lineno, threadName, ...)")
+
+
+class RecordFull(RecordListed):
+    logrec: LogRec
