@@ -78,8 +78,9 @@ def _filters(request, after, before, level, name, query):
     return Filters.read(after, before, level, name, query)
 
 
-@router.head("", responses={200: {"description": "the count or the timeline",
-                                  "headers": _COUNT_HEADERS}, **_COMMON},
+@router.head("", response_class=Response,
+             responses={200: {"description": "the count or the timeline",
+                              "headers": _COUNT_HEADERS}, **_COMMON},
              summary="How many records, or how many per day or hour (the timeline)")
 def count(request: Request, after: After = None, before: Before = None,
           level: Level = None, name: Name = None, query: QueryText = None,

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api.conftest import PASSWORD, USER
+from tests.records.data import FIVE, keep
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
@@ -36,8 +37,11 @@ def run(schema, base_url, mode):
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
     # Names drawn at random are never a statistic's: a known one too, so
     # that the rows and their parameters are reached, not only the 404.
-    known = schema["/api/v1/stats/{name}"]["GET"].as_strategy(
-        generation_mode=mode, path_parameters={"name": "item_metrics_daily"})
+    known = st.one_of(
+        schema["/api/v1/stats/{name}"]["GET"].as_strategy(
+            generation_mode=mode, path_parameters={"name": "item_metrics_daily"}),
+        schema["/api/v1/record/{record_id}"]["GET"].as_strategy(
+            generation_mode=mode, path_parameters={"record_id": FIVE[0]["id"]}))
     answered = Counter()
 
     def send(strategy, examples):
@@ -65,7 +69,8 @@ SECURED = f"username = {USER}\npassword = ${{API_TEST_PASSWORD}}"
 SUSHI = {"/r51/status", "/r51/members", "/r51/reports", "/r51/reports/pr",
          "/r51/reports/pr_p1", "/r51/reports/ir"}
 OPERATIONS = {"/api/v1/stats/", "/api/v1/stats/{name}", "/api/v1/top", "/api/v1/coverage",
-              "/api/v1/delivery", "/api/v1/health", *SUSHI}
+              "/api/v1/delivery", "/api/v1/health", "/api/v1/record",
+              "/api/v1/record/{record_id}", *SUSHI}
 _CUSTOMER = {"customer_id": "0000000000000000"}
 SUSHI_KNOWN = {"/r51/status": {}, "/r51/members": _CUSTOMER, "/r51/reports": _CUSTOMER,
                **{path: {**_CUSTOMER, "begin_date": "2025-12", "end_date": "2025-12"}
@@ -74,7 +79,8 @@ SUSHI_KNOWN = {"/r51/status": {}, "/r51/members": _CUSTOMER, "/r51/reports": _CU
 
 @pytest.mark.parametrize("mode", list(EXAMPLES))
 @pytest.mark.parametrize("secured", [True, False], ids=["password", "open"])
-def test_every_answer_conforms_to_the_openapi_document(api, mode, secured):
+def test_every_answer_conforms_to_the_openapi_document(api, store_engine, mode, secured):
+    keep(store_engine, FIVE[:1])
     a = api(api=SECURED if secured else "")
     # The credentials as schemathesis' own setting, not on each request: so
     # that it sends them where the document asks, and none where a negative
@@ -84,7 +90,7 @@ def test_every_answer_conforms_to_the_openapi_document(api, mode, secured):
     schema = schemathesis.openapi.from_url(f"{a.url}/openapi.json", auth=(USER, PASSWORD),
                                            config=config)
     assert {op.ok().path for op in schema.get_all_operations()} == OPERATIONS
-    assert {op.ok().method.upper() for op in schema.get_all_operations()} == {"GET"}
+    assert {op.ok().method.upper() for op in schema.get_all_operations()} == {"GET", "HEAD"}
     answered = run(schema, a.url, mode)
     statuses = {status for _, status in answered}
     if mode is GenerationMode.POSITIVE:
