@@ -74,8 +74,10 @@ class RecordsWorker:
             return True
         before = round(self.clock() * 1000) - round(days * DAY_MS)
         try:
+            # A burst run (a test, a one-off) purges all before it ends.
+            budget = None if self.ctx.burst else PURGE_BUDGET
             deleted, finished = store.purge(self.engine, before, self.options.purge_batch,
-                                            PURGE_BUDGET, self.ctx.stop)
+                                            budget, self.ctx.stop)
         except (OperationalError, InterfaceError, StoreUnavailable) as err:
             self.ctx.log.warning("purging old records failed (%s); trying again in %g s",
                                  reason(err, self.engine.url), self.options.purge_every)
