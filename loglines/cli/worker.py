@@ -6,11 +6,13 @@ when asked to or on a misconfiguration: a Redis outage is waited out.
 """
 
 import importlib
+import logging
 import sys
 
 from .. import log
 from ..config import spec
 from ..errors import ConfigError
+from ..inputs import own_records
 from ..queue import reconnect
 from ..runtime import instance
 from ..runtime.context import WorkerContext
@@ -50,6 +52,7 @@ def run(ctx):
     module = importlib.import_module(f"loglines.workers.{section.kind}")
     worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
                                burst=args.burst)
+    own = own_records.install(ctx.config, args.section, ctx.redis_settings)
     try:
         # Another instance's queues, or a Redis that lost this one's data:
         # stop here with one line rather than carry on.
@@ -60,3 +63,6 @@ def run(ctx):
     finally:
         worker_ctx.close()
         worker_ctx.log.info("stopped")
+        if own is not None:
+            logging.getLogger().removeHandler(own)
+            own.close()

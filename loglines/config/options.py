@@ -197,6 +197,7 @@ class RecordsOptions(ProgramOptions):
     retention_days: float  # 0: records are kept until purged by hand
     purge_every: float  # seconds between two retention passes
     purge_batch: int  # rows deleted per transaction
+    own_warnings: bool  # every program's WARNING and above kept as records too
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -194,6 +194,7 @@ flush_interval = float(min=0, max=60, default=0.2)
 retention_days = float(min=0, default=0)
 purge_every = float(min=1, default=300.0)
 purge_batch = integer(min=10, max=100000, default=1000)
+own_warnings = boolean(default=False)
 """,
     # A Prometheus endpoint reading Redis at scrape time (loopback by default).
     "metrics": """

@@ -33,7 +33,8 @@ REPORT_EVERY = 60.0  # seconds between two reports of dropped records
 class LoglinesHandler(logging.Handler):
     def __init__(self, queue="loglines", service=None, redis_url="redis://127.0.0.1:6390/0",
                  prefix="loglines", maxsize=10000, batch_size=500, flush_interval=0.5,
-                 close_timeout=5.0, cap=1_000_000, socket_timeout=5.0, level=logging.NOTSET):
+                 close_timeout=5.0, cap=1_000_000, socket_timeout=5.0, level=logging.NOTSET,
+                 redis_settings=None):
         super().__init__(level)
         self.service = service or socket.gethostname()
         self.maxsize = maxsize
@@ -43,8 +44,10 @@ class LoglinesHandler(logging.Handler):
         self.dropped = 0  # records refused because the buffer was full
         self.unflushed = 0  # records close() could not send
         # redis-py connects lazily, on the first push, in the background thread.
-        client = connect(RedisSettings(name="", url=redis_url, socket_timeout=socket_timeout,
-                                       connect_timeout=min(socket_timeout, 2.0)))
+        # ``redis_settings``: a loglines program's own Redis section instead of a URL.
+        client = connect(redis_settings or RedisSettings(
+            name="", url=redis_url, socket_timeout=socket_timeout,
+            connect_timeout=min(socket_timeout, 2.0)))
         self._store = observed_store(client, prefix, lambda name: QueuePolicy(cap=cap))
         self._queue = self._store.queue(queue)
         # Any failure is waited out: the thread must live on whatever Redis says.
@@ -62,9 +65,17 @@ class LoglinesHandler(logging.Handler):
         self._pid = None
         self._thread = None
 
+    def entry(self, record):
+        """What the buffer keeps of a record, made in the logging call."""
+        return record.name, self.format(record)
+
+    def payloads(self, batch):
+        """The queue payloads of buffered entries, made in the background thread."""
+        return [encode(self.service, line, source=f"logging:{name}") for name, line in batch]
+
     def emit(self, record):
         try:
-            line = self.format(record)
+            entry = self.entry(record)
         except Exception:
             self.handleError(record)
             return
@@ -73,7 +84,7 @@ class LoglinesHandler(logging.Handler):
             if self._closing or len(self._buffer) >= self.maxsize:
                 self.dropped += 1
                 return
-            self._buffer.append((record.name, line))
+            self._buffer.append(entry)
             if len(self._buffer) >= self.batch_size:
                 self._cond.notify()
 
@@ -139,9 +150,8 @@ class LoglinesHandler(logging.Handler):
 
     def _push(self, batch):
         """Push until Redis takes the batch; False when close() gave up first."""
-        payloads = [encode(self.service, line, source=f"logging:{name}") for name, line in batch]
         try:
-            return self._producer.push(payloads)
+            return self._producer.push(self.payloads(batch))
         except reconnect.Stopped:
             return False
 

@@ -8,8 +8,13 @@ import logging.handlers
 import queue as stdlib_queue
 from urllib.parse import urlencode
 
-from tests.records.conftest import RECORD, app_logger
+from sqlalchemy import select
+
+from loglines.inputs import own_records
+from loglines.store.schema import records
+from tests.records.conftest import RECORD, app_logger, records_config
 from tests.support.queues import drain
+from tests.workers.conftest import run_worker
 
 
 def test_the_http_handler_s_records_are_stored_with_data_and_meta(pipeline):
@@ -146,3 +151,35 @@ def test_an_item_that_is_not_a_record_is_dead_lettered(pipeline):
     assert dead[b"not json"].startswith("not a log record (not JSON")
     assert dead[b'{"id": "nope"}'] == "not a log record ('id' missing or not str)" or \
         "'t_ms' missing" in dead[b'{"id": "nope"}']
+
+
+def test_own_warnings_of_every_program_are_kept_as_records(tmp_path, redis_server, prefix,
+                                                           store_engine, store_url):
+    """own_warnings = true in the records section: another program's root
+    logger sends its WARNING and above (not INFO) to the records queue."""
+    config = records_config(tmp_path, redis_server, prefix, store_url,
+                            worker="own_warnings = true")
+    handler = own_records.install(config, "logger_http", config.redis_settings())
+    assert own_records.install(config, "worker_records", config.redis_settings()) is None
+    try:
+        log = logging.getLogger("loglines.worker_http")
+        log.info("not kept")
+        log.warning("Redis is unavailable (%s): answering 503", "refused")
+        try:
+            raise OSError("disk full")
+        except OSError:
+            log.exception("writing failed")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    assert handler.unflushed == 0
+    run_worker(config, "worker_records")
+    with store_engine.connect() as conn:
+        rows = conn.execute(select(records).order_by(records.c.t_ms)).all()
+    assert [(r.name, r.level) for r in rows] == [("loglines.worker_http", 30),
+                                                 ("loglines.worker_http", 40)]
+    assert rows[0].message == "Redis is unavailable (refused): answering 503"
+    assert rows[1].message.startswith("writing failed\nTraceback")
+    assert rows[1].message.endswith("OSError: disk full")
+    assert rows[0].logrec["data"]["host"] == handler.service
+    assert rows[0].logrec["meta"]["funcName"].startswith("test_own_warnings_of_every")
