@@ -49,6 +49,8 @@ Name = Annotated[str | None, Query(description="comma-separated logger names; ea
 QueryText = Annotated[str | None, Query(
     max_length=4000, description="a filter over the record's fields, e.g. `data.status = 206 "
                                  "and meta.lineno > 20` (needs the query role)")]
+Words = Annotated[str | None, Query(max_length=500, description=(
+    "words the message must all hold (full-text search)"))]
 
 
 class Refused(Exception):
@@ -73,9 +75,9 @@ def _allowed(request: Request, wants_query: bool):
         raise Refused(403, "query= needs the query role")
 
 
-def _filters(request, after, before, level, name, query):
+def _filters(request, after, before, level, name, query, q):
     _allowed(request, query is not None)
-    return Filters.read(after, before, level, name, query)
+    return Filters.read(after, before, level, name, query, q)
 
 
 @router.head("", response_class=Response,
@@ -83,12 +85,12 @@ def _filters(request, after, before, level, name, query):
                               "headers": _COUNT_HEADERS}, **_COMMON},
              summary="How many records, or how many per day or hour (the timeline)")
 def count(request: Request, after: After = None, before: Before = None,
-          level: Level = None, name: Name = None, query: QueryText = None,
+          level: Level = None, name: Name = None, query: QueryText = None, q: Words = None,
           group: Annotated[Literal["day", "hour"] | None, Query(
               description="count per day or per hour of the time zone")] = None,
           timezone: Annotated[str | None, Query(
               max_length=64, description="an IANA time zone for group (UTC if absent)")] = None):
-    filters = _filters(request, after, before, level, name, query)
+    filters = _filters(request, after, before, level, name, query, q)
     tz = read.zone(timezone)
     with reading(request) as conn:
         if group is None:
@@ -104,7 +106,7 @@ def count(request: Request, after: After = None, before: Before = None,
                        **_COMMON},
             summary="A page of records, newest first, by offsets or by cursor")
 def records(request: Request, response: Response, after: After = None, before: Before = None,
-            level: Level = None, name: Name = None, query: QueryText = None,
+            level: Level = None, name: Name = None, query: QueryText = None, q: Words = None,
             left: Annotated[int | None, Query(ge=0, le=10_000_000, description=(
                 "the first record's offset (0 is the newest)"))] = None,
             right: Annotated[int | None, Query(ge=0, le=10_000_000, description=(
@@ -113,7 +115,7 @@ def records(request: Request, response: Response, after: After = None, before: B
                 "X-Record-Next of the page before: deep pages at the cost of the first"))] = None,
             limit: Annotated[int, Query(ge=1, le=read.MAX_PAGE, description=(
                 "records per page with cursor (or without left and right)"))] = 100):
-    filters = _filters(request, after, before, level, name, query)
+    filters = _filters(request, after, before, level, name, query, q)
     if cursor is not None and (left is not None or right is not None):
         raise BadFilter("cursor", "give either cursor or left and right")
     with reading(request) as conn:
@@ -136,8 +138,8 @@ def records(request: Request, response: Response, after: After = None, before: B
                                                            "filters)"}, **_COMMON},
             summary="One record with its logrec")
 def record(request: Request, record_id: str, after: After = None, before: Before = None,
-           level: Level = None, name: Name = None, query: QueryText = None):
-    filters = _filters(request, after, before, level, name, query)
+           level: Level = None, name: Name = None, query: QueryText = None, q: Words = None):
+    filters = _filters(request, after, before, level, name, query, q)
     with reading(request) as conn:
         found = read.one(conn, filters, record_id[:64])
     if found is None:

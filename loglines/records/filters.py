@@ -3,17 +3,35 @@
 ``after`` and ``before`` (ISO 8601; a time without an offset is UTC),
 ``level`` (at least: a number or a name such as WARNING), ``name``
 (comma-separated logger prefixes: ``app`` is ``app`` and ``app.*``) and
-``query`` (the filter language of ``query.py``). Every value reaches the
-database as a bound parameter.
+``query`` (the filter language of ``query.py``), and ``q``: words the
+message must all hold (full-text search: SQLite's FTS5, PostgreSQL's text
+search with the 'simple' configuration, so no language's stemming). Every
+value reaches the database as a bound parameter; ``q`` is reduced to its
+words first, each quoted, so FTS5's own query syntax is never reached.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import and_, case, cast, false, func, literal, not_, or_
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.types import Numeric
 
 from ..errors import LoglinesError
@@ -21,6 +39,10 @@ from ..store.schema import records
 from . import query as language
 
 MAX_NAMES = 50
+MAX_WORDS = 20
+_WORD = re.compile(r"\w+")
+_FTS = table("records_fts", column("rowid"))
+_SIMPLE = literal_column("'simple'")  # the configuration the index was made with
 
 
 class BadFilter(LoglinesError, ValueError):
@@ -61,17 +83,23 @@ class Filters:
     level: int | None = None
     names: tuple = ()
     query: object = None  # a parsed tree of query.py
+    words: tuple = ()  # of q
 
     @classmethod
-    def read(cls, after=None, before=None, level=None, name=None, query=None):
+    def read(cls, after=None, before=None, level=None, name=None, query=None, q=None):
         """From a request's texts; BadFilter or QuerySyntaxError."""
         names = tuple(n.strip() for n in (name or "").split(",") if n.strip())
         if len(names) > MAX_NAMES:
             raise BadFilter("name", f"more than {MAX_NAMES} logger names")
+        words = tuple(_WORD.findall(q or ""))
+        if q is not None and not words:
+            raise BadFilter("q", "no word to search for")
+        if len(words) > MAX_WORDS:
+            raise BadFilter("q", f"more than {MAX_WORDS} words")
         return cls(after=instant_ms(after, "after") if after else None,
                    before=instant_ms(before, "before") if before else None,
                    level=level_of(level) if level else None, names=names,
-                   query=language.parse(query) if query is not None else None)
+                   query=language.parse(query) if query is not None else None, words=words)
 
     def conditions(self, dialect):
         found = []
@@ -85,7 +113,20 @@ class Filters:
             found.append(or_(*(_logger(n) for n in self.names)))
         if self.query is not None:
             found.append(build(self.query, dialect))
+        if self.words:
+            found.append(_full_text(self.words, dialect))
         return found
+
+
+def _full_text(words, dialect):
+    if dialect == "postgresql":
+        wanted = func.plainto_tsquery(_SIMPLE, bindparam("q_words", " ".join(words)))
+        return func.to_tsvector(_SIMPLE, records.c.message).op("@@")(wanted)
+    # Each word a quoted FTS5 string: AND of them, with no operator of FTS5's.
+    match = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    rows = select(_FTS.c.rowid).where(literal_column("records_fts").op("MATCH")(
+        bindparam("q_words", match)))
+    return records.c.seq.in_(rows)
 
 
 def _like_escaped(text):

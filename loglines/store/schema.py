@@ -122,7 +122,10 @@ lines_hourly = Table(
 # tail`` follows; ``t_ms`` is the record's own time in milliseconds, since
 # records of one second must keep their order. ``logrec`` holds ``data``
 # (the ``extra`` fields) and ``meta`` (the LogRecord's own), JSONB on
-# PostgreSQL so that the filter language can reach into it.
+# PostgreSQL so that the filter language can reach into it. The full-text
+# index of ``message`` is the migration's alone (``records_fts``, an FTS5
+# table, on SQLite; a GIN index of ``to_tsvector('simple', message)`` on
+# PostgreSQL): neither is a thing SQLAlchemy's Table can describe.
 records = Table(
     "records", metadata,
     Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
@@ -137,3 +140,6 @@ records = Table(
     Index(None, "level", "t_ms"),
     Index(None, "name"),
 )
+
+#: What the migration made beside ``records`` for full-text search.
+FULL_TEXT = ("records_fts", "ix_records_message_fts")

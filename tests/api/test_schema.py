@@ -29,6 +29,7 @@ from tests.records.data import FIVE, keep
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_headers_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 120, GenerationMode.NEGATIVE: 80}
+PER_OPERATION = 5
 SUSHI_EXAMPLES = 10  # per SUSHI path, with a valid customer and dates
 
 
@@ -37,11 +38,8 @@ def run(schema, base_url, mode):
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
     # Names drawn at random are never a statistic's: a known one too, so
     # that the rows and their parameters are reached, not only the 404.
-    known = st.one_of(
-        schema["/api/v1/stats/{name}"]["GET"].as_strategy(
-            generation_mode=mode, path_parameters={"name": "item_metrics_daily"}),
-        schema["/api/v1/record/{record_id}"]["GET"].as_strategy(
-            generation_mode=mode, path_parameters={"record_id": FIVE[0]["id"]}))
+    known = schema["/api/v1/stats/{name}"]["GET"].as_strategy(
+        generation_mode=mode, path_parameters={"name": "item_metrics_daily"})
     answered = Counter()
 
     def send(strategy, examples):
@@ -56,12 +54,21 @@ def run(schema, base_url, mode):
 
     send(st.one_of(schema.as_strategy(generation_mode=mode), known), EXAMPLES[mode])
     if mode is GenerationMode.POSITIVE:
+        # Each operation on its own as well: drawn from all at once, those
+        # with many parameters (the record API's) crowd out those with none.
+        for operation in schema.get_all_operations():
+            send(operation.ok().as_strategy(generation_mode=mode), PER_OPERATION)
         # SUSHI's customer and dates are free text to the document: each
         # path with valid ones too, so that the reports are reached, not
         # only the refusals.
         for path, query in SUSHI_KNOWN.items():
             send(schema[path]["GET"].as_strategy(generation_mode=mode, query=query),
                  SUSHI_EXAMPLES)
+        # A stored record's id, so that its answer is checked too (random
+        # filters mostly leave it out: a 404, which is checked as well).
+        send(schema["/api/v1/record/{record_id}"]["GET"].as_strategy(
+            generation_mode=mode, path_parameters={"record_id": FIVE[0]["id"]}),
+            SUSHI_EXAMPLES)
     return answered
 
 
@@ -94,7 +101,10 @@ def test_every_answer_conforms_to_the_openapi_document(api, store_engine, mode, 
     answered = run(schema, a.url, mode)
     statuses = {status for _, status in answered}
     if mode is GenerationMode.POSITIVE:
-        assert {path for path, status in answered if status == 200} == OPERATIONS
+        # One record's 200 depends on random filters letting it through:
+        # tests/records/test_api.py asserts it.
+        assert {path for path, status in answered if status == 200} >= OPERATIONS - {
+            "/api/v1/record/{record_id}"}
     else:
         assert 400 in statuses
         assert (401 in statuses) is secured

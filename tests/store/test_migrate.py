@@ -27,7 +27,9 @@ def engine(store_url):
 
 def test_migrate_builds_the_schema_from_nothing_and_a_rerun_changes_nothing(engine):
     assert migrate.upgrade(engine) == (None, migrate.head())
-    assert set(inspect(engine).get_table_names()) == TABLES | {"alembic_version"}
+    tables = set(inspect(engine).get_table_names()) - {
+        t for t in inspect(engine).get_table_names() if t.startswith("records_fts")}
+    assert tables == TABLES | {"alembic_version"}
     assert migrate.upgrade(engine) == (migrate.head(), migrate.head())
     assert migrate.current(engine) == migrate.head() == "0002"
 
@@ -43,13 +45,25 @@ def test_two_migrations_at_once_take_turns(store_url):
         engine.dispose()
 
 
+def _not_full_text(obj, name, type_, reflected, compare_to):
+    return not (name or "").startswith(schema.FULL_TEXT)
+
+
 def test_the_migrated_schema_is_schema_py(store_engine):
-    """What Alembic's autogenerate would see as a change: none, types too."""
+    """What Alembic's autogenerate would see as a change: none, types too;
+    the full-text index of records, which Table cannot describe, aside."""
     with store_engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_object": _not_full_text})
         assert compare_metadata(context, schema.metadata) == []
     indexes = {i["name"] for i in inspect(store_engine).get_indexes("hits")}
     assert indexes == {"ix_hits_chain_t", "ix_hits_t"}
+    tables = set(inspect(store_engine).get_table_names())
+    if store_engine.dialect.name == "sqlite":
+        assert "records_fts" in tables
+    else:
+        assert "ix_records_message_fts" in {
+            i["name"] for i in inspect(store_engine).get_indexes("records")}
 
 
 def test_state_of_an_empty_database_then_a_migrated_one(engine):
