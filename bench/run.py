@@ -12,6 +12,8 @@ with it so both see the same machine load):
   6. latency   p50 / p99 ms from a line's write to its event at the tracker, at 1,000 lines/s
   7. memory    peak RSS of every worker process during 5, Redis used_memory_peak
   9. store     events/s the stats worker stores, SQLite / PostgreSQL vs INSERT+commit each
+ 10. records   records/s POST -> stored vs INSERT+commit each; HEAD count and a filtered
+               range on 1M records, p50/p99 ms, SQLite / PostgreSQL
 Everything runs on loopback, with its own Redis and trackers on free ports.
 Nothing is asserted; the targets are printed beside the figures.
 """
@@ -33,20 +35,22 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import e2e, inputs, micro, stats, workload  # noqa: E402
+from bench import records as record_bench  # noqa: E402
 from bench.servers import BenchRedis, TrackerProcess  # noqa: E402
 
 SIZES = {
     "quick": dict(repeats=3, ingest=100_000, ingest_base=5_000, queue=100_000, queue_base=5_000,
                   parse=20_000, parse_base=3_000, deliver=5_000, deliver_base=1_000,
                   deliver50=400, deliver50_base=20, e2e=100_000, e2e_repeats=2,
-                  latency_seconds=10, inputs=20_000, store=40_000, store_base=2_000),
+                  latency_seconds=10, inputs=20_000, store=40_000, store_base=2_000,
+                  records=20_000, records_base=1_000),
     # At the e2e rate of this 2-core machine (~3k lines/s with IRUS), one 1M-line run per
     # target is ~5 minutes: the default keeps to one (--repeats N sets both).
     "full": dict(repeats=3, ingest=300_000, ingest_base=20_000, queue=300_000,
                  queue_base=20_000, parse=60_000, parse_base=8_000, deliver=20_000,
                  deliver_base=3_000, deliver50=1_000, deliver50_base=40, e2e=1_000_000,
                  e2e_repeats=1, latency_seconds=30, inputs=100_000, store=200_000,
-                 store_base=5_000),
+                 store_base=5_000, records=100_000, records_base=3_000),
 }
 KEYS = ("ingest_lps", "ingest_baseline_lps", "ingest_ratio", "queue_ips", "queue_baseline_ips",
         "queue_ratio", "parse_lps", "parse_baseline_lps", "deliver_eps", "deliver_baseline_eps",
@@ -55,8 +59,10 @@ KEYS = ("ingest_lps", "ingest_baseline_lps", "ingest_ratio", "queue_ips", "queue
         "syslog_tcp_baseline_lps", "syslog_tcp50_lps", "syslog_tcp50_baseline_lps",
         "http_ingest_lps", "http_ingest_baseline_lps", "e2e_irus_stats_lps",
         "store_sqlite_eps", "store_sqlite_baseline_eps", "store_postgresql_eps",
-        "store_postgresql_baseline_eps")
-FIGURES = ("ingest", "queue", "parse", "deliver", "e2e", "inputs", "store")
+        "store_postgresql_baseline_eps", "records_rps", "records_baseline_rps",
+        "records_count_sqlite_ms", "records_range_sqlite_ms", "records_count_postgresql_ms",
+        "records_range_postgresql_ms")
+FIGURES = ("ingest", "queue", "parse", "deliver", "e2e", "inputs", "store", "records")
 
 
 def say(text: str = "") -> None:
@@ -212,6 +218,28 @@ class Bench:
                           lambda: stats.baseline_eps(pg, recs[:s["store_base"]]))
         self.out.update(store_postgresql_eps=a, store_postgresql_baseline_eps=b)
         line("9. store, PostgreSQL", a, "events/s", b, "INSERT+commit per event")
+
+    def records(self):
+        s = self.s
+        home = self.workdir / "records"
+        a, b = paired(s["repeats"],
+                      lambda: record_bench.post_to_stored(home, self.redis, s["records"]),
+                      lambda: record_bench.insert_each(home, s["records_base"]))
+        self.out.update(records_rps=a, records_baseline_rps=b)
+        line("10. records, POST -> stored", a, "records/s", b, "INSERT+commit per record")
+        (count, ranged) = record_bench.million_reads(f"sqlite:///{home / 'million.sqlite3'}")
+        self.out.update(records_count_sqlite_ms=count, records_range_sqlite_ms=ranged)
+        say(f"{'10. 1M records, SQLite':<30} HEAD count p50 {count[0]:,.1f} / p99 "
+            f"{count[1]:,.1f} ms; filtered range p50 {ranged[0]:,.1f} / p99 {ranged[1]:,.1f} ms")
+        from tests.support.postgres import PostgresServer
+
+        with PostgresServer(durable=True).start() as server:
+            name = server.create_database()
+            (count, ranged) = record_bench.million_reads(server.url(name))
+            server.drop_database(name)
+        self.out.update(records_count_postgresql_ms=count, records_range_postgresql_ms=ranged)
+        say(f"{'10. 1M records, PostgreSQL':<30} HEAD count p50 {count[0]:,.1f} / p99 "
+            f"{count[1]:,.1f} ms; filtered range p50 {ranged[0]:,.1f} / p99 {ranged[1]:,.1f} ms")
 
     def e2e_matomo(self, big):
         target = e2e.MATOMO_TARGET
