@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
-from ..errors import StoreUnavailable
 from ..queue import Failure
-from ..runtime.retrying import until_done
-from ..store.engine import reason, writing
+from ..runtime.committing import STORE_ERRORS, commit_then_ack
+from ..store.engine import reason
 from . import item, store
 
-RETRY_EVERY = 5.0
 PURGE_BUDGET = 1.0  # seconds a retention pass may take before the queue is served again
 DAY_MS = 86_400_000
 
@@ -45,22 +41,11 @@ class RecordsWorker:
             self.ctx.counters.add("rejected_records", len(failures))
         if not batch:
             return
-        done = []
-
-        def attempt():
-            with writing(self.engine) as conn:
-                done.append(store.keep(conn, batch))
-
-        if not until_done(self.ctx, attempt, (OperationalError, InterfaceError, StoreUnavailable),
-                          RETRY_EVERY,
-                          lambda err: f"the store cannot be written "
-                                      f"({reason(err, self.engine.url)})",
-                          lambda s: f"the store is written again after {s:.0f} s"):
-            self.ctx.call(self.queue.release, self.ctx.consumer_id, ids)
+        kept, done = commit_then_ack(self.ctx, self.engine, self.queue, ids,
+                                     lambda conn: store.keep(conn, batch))
+        if not kept:
             return
-        # Only now: the transaction that stored them has committed.
-        self.ctx.call(self.queue.ack, self.ctx.consumer_id, ids)
-        stored, repeated = done[-1]
+        stored, repeated = done
         self.ctx.counters.add("stored_records", stored)
         self.ctx.counters.add("repeated_records", repeated)
 
@@ -78,7 +63,7 @@ class RecordsWorker:
             budget = None if self.ctx.burst else PURGE_BUDGET
             deleted, finished = store.purge(self.engine, before, self.options.purge_batch,
                                             budget, self.ctx.stop)
-        except (OperationalError, InterfaceError, StoreUnavailable) as err:
+        except STORE_ERRORS as err:
             self.ctx.log.warning("purging old records failed (%s); trying again in %g s",
                                  reason(err, self.engine.url), self.options.purge_every)
             self._next_purge = now + self.options.purge_every

@@ -10,15 +10,11 @@ nothing is missing once the store is back.
 import json
 import re
 
-from sqlalchemy.exc import InterfaceError, OperationalError
-
-from ..errors import BadItem, StoreUnavailable
+from ..errors import BadItem
 from ..queue import Failure
-from ..runtime.retrying import until_done
-from ..store.engine import reason, writing
+from ..runtime.committing import commit_then_ack
 from .ingest import Ingest
 
-RETRY_EVERY = 5.0
 #: The most records a pirus2 bundle holds (its batch_size at most).
 BUNDLE_MAX = 1000
 # Every record field the ingest reads, with its type: a record from another
@@ -87,22 +83,10 @@ class StatsWorker:
             self.ctx.counters.add("rejected_records", sum(records_in(f.item) for f in failures))
         if not records:
             return
-        applied = []
-
-        def store():
-            with writing(self.engine) as conn:
-                applied.append(self.ingest.apply(conn, records))
-
-        if not until_done(self.ctx, store, (OperationalError, InterfaceError, StoreUnavailable),
-                          RETRY_EVERY,
-                          lambda err: f"the store cannot be written "
-                                     f"({reason(err, self.engine.url)})",
-                          lambda s: f"the store is written again after {s:.0f} s"):
-            self.ctx.call(self.queue.release, self.ctx.consumer_id, ids)
+        stored, done = commit_then_ack(self.ctx, self.engine, self.queue, ids,
+                                       lambda conn: self.ingest.apply(conn, records))
+        if not stored:
             return
-        # Only now: the transaction that stored them has committed.
-        self.ctx.call(self.queue.ack, self.ctx.consumer_id, ids)
-        done = applied[-1]
         c = self.ctx.counters
         c.add("stored_lines", done.lines)
         c.add("repeated_lines", done.repeats)
