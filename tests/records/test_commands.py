@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from loglines.cli import exit_codes
 from loglines.cli.main import main
+from loglines.records import item
 from loglines.records.users import Users
 from loglines.store.schema import records
 from tests.ingest.conftest import ENV
@@ -119,3 +120,34 @@ def test_user_makes_a_line_the_users_file_takes(config, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     code, _, err = run(capsys, config().path, "records", "user", "dev", "--roles", "reader")
     assert code == exit_codes.FAILED and "8 characters" in err
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_records_worker_killed_mid_stream_loses_and_doubles_nothing(
+        config, store_engine, store, tmp_path):
+    """SIGKILL while batches are being stored: what it held comes back with
+    the recovery pass, and a batch committed but not acknowledged is stored
+    once when it comes again."""
+    cfg = config("batch_size = 500")
+    total = 30_000
+    queue = store.queue("records")
+    payloads = [item.encode(built("2025-06-01T00:00:00+00:00", "app", 20, f"m {n}"))
+                for n in range(total)]
+    for at in range(0, total, 1000):
+        queue.push(payloads[at:at + 1000])
+    worker = subprocess.Popen([sys.executable, "-m", "loglines", "--config", str(cfg.path),
+                               "worker", "worker_records"], cwd=tmp_path,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while count(store_engine) < 2000 and time.monotonic() < deadline:
+            time.sleep(0.005)
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=20)
+    stored_at_kill = count(store_engine)
+    assert 0 < stored_at_kill < total
+    store.recover(now_ms=store.now_ms() + 60_000)  # as the next live worker would
+    run_worker(cfg, "worker_records")
+    assert count(store_engine) == total
+    assert queue.stats().dead == 0 and queue.stats().ready == 0
