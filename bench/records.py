@@ -11,6 +11,8 @@ from __future__ import annotations
 import http.client
 import json
 import statistics
+import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -86,7 +88,12 @@ def post_to_stored(home, redis, total):
     engine = open_engine(config.store.url)
     upgrade(engine)
     bodies = _bodies(total)
-    running = [_thread(config, "worker_records"), _thread(config, "logger_http")]
+    # The records worker in a process of its own, as supervisord runs it: in
+    # a thread it would share this process' GIL with the endpoint and client.
+    worker = subprocess.Popen([sys.executable, "-m", "loglines", "--config", str(config.path),
+                               "worker", "worker_records"], cwd=home,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    running = [_thread(config, "logger_http")]
     try:
         _wait_listening(port)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -104,6 +111,8 @@ def post_to_stored(home, redis, total):
             time.sleep(0.01)
         return total / (time.perf_counter() - start)
     finally:
+        worker.terminate()
+        worker.wait(timeout=30)
         for ctx, thread in running:
             ctx.stop.set()
             thread.join(timeout=30)
