@@ -58,6 +58,7 @@ def run(schema, base_url, mode):
         # with many parameters (the record API's) crowd out those with none.
         for operation in schema.get_all_operations():
             send(operation.ok().as_strategy(generation_mode=mode), PER_OPERATION)
+        send(known, SUSHI_EXAMPLES)
         # SUSHI's customer and dates are free text to the document: each
         # path with valid ones too, so that the reports are reached, not
         # only the refusals.
