@@ -1,11 +1,13 @@
 """The loglines command: ``loglines [--config FILE] COMMAND ...``.
 
-Expected failures (a wrong configuration, Redis or the store unreachable) end with one
-clear line and a named exit code, never a traceback.
+Expected failures (a wrong configuration, Redis or the store unreachable, a
+file that is missing or unreadable) end with one clear line and a named exit
+code, never a traceback; output into a closed pipe (``| head``) ends quietly.
 """
 
 import argparse
 import importlib
+import os
 import sys
 
 from .. import log
@@ -13,6 +15,7 @@ from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable, 
 from ..file_modes import restrict_umask
 from . import exit_codes
 from .context import Context
+from .help_text import EXIT_CODES, each_parser, version
 
 # The modules of the commands, in the order --help lists them.
 COMMANDS = ("check", "status", "dead", "redis_server", "worker", "supervisor_config", "enable",
@@ -35,23 +38,45 @@ def _commands(argv):
     return [importlib.import_module(f"{__package__}.{name}") for name in names]
 
 
+def _global_options(p, default):
+    """--config and --log-level; on a command's parser too (``default`` is
+    SUPPRESS there), so that they may come before or after the command."""
+    p.add_argument("--config", default=default or "loglines.cfg", metavar="FILE",
+                   help="the configuration file (default: loglines.cfg in this directory)")
+    p.add_argument("--log-level", default=default or "info",
+                   choices=["debug", "info", "warning", "error"], help="default: info")
+
+
 def parser(argv=None):
     p = argparse.ArgumentParser(
         prog="loglines",
         description="Tail access logs, find usage events, deliver them to trackers, reliably.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--config", default="loglines.cfg", metavar="FILE",
-                   help="the configuration file (default: loglines.cfg in this directory)")
-    p.add_argument("--log-level", default="info",
-                   choices=["debug", "info", "warning", "error"], help="default: info")
+    _global_options(p, None)
+    p.add_argument("--version", action="version", version=version())
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in _commands(sys.argv[1:] if argv is None else argv):
         command.add_parser(sub)
+    for command_parser in each_parser(sub):
+        _global_options(command_parser, argparse.SUPPRESS)
+        command_parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        command_parser.epilog = "\n\n".join(filter(None, (command_parser.epilog, EXIT_CODES)))
     return p
 
 
 def main(argv=None):
     restrict_umask()  # before any file is made
+    try:
+        code = _run(argv)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return exit_codes.FAILED
+
+
+def _run(argv):
     args = parser(argv).parse_args(argv)
     log.setup(args.log_level)
     try:
@@ -70,8 +95,25 @@ def main(argv=None):
     except LoglinesError as err:
         print(f"loglines: {err}", file=sys.stderr)
         return exit_codes.FAILED
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as err:
+        # A file named on the command line or in the configuration: the
+        # user's to fix, so one line, not a traceback.
+        print(f"loglines: {err.filename or 'a file'}: {err.strerror or err}", file=sys.stderr)
+        return exit_codes.FAILED
     except KeyboardInterrupt:
         return exit_codes.INTERRUPTED
+
+
+def _quiet_stdout():
+    """The reader of our output has gone (``loglines status | head``): point
+    stdout at /dev/null, so that Python's flush at exit does not fail again
+    and print a traceback of its own."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout closed or not a real file
+        pass
 
 
 if __name__ == "__main__":

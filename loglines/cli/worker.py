@@ -16,6 +16,7 @@ from ..runtime import instance
 from ..runtime.context import WorkerContext
 from ..runtime.parent import end_with_parent, under_supervisord
 from ..runtime.stop import StopFlag
+from .help_text import examples
 
 # Every kind of [logger_*] / [worker_*] section has a module of its name in workers/.
 WORKER_KINDS = tuple(k for k in spec.KINDS if k not in spec.PROCESS_KINDS)
@@ -23,7 +24,8 @@ WORKER_KINDS = tuple(k for k in spec.KINDS if k not in spec.PROCESS_KINDS)
 
 def add_parser(subparsers):
     p = subparsers.add_parser("worker", help="run the worker of a [logger_*] or [worker_*] "
-                              "section (what supervisord runs)")
+                              "section (what supervisord runs)",
+        epilog=examples("loglines worker worker_broker", "loglines worker worker_pirus2 --burst"))
     p.add_argument("section", help="the section name, e.g. worker_pirus2")
     p.add_argument("--process-num", type=int, default=0, metavar="N",
                    help="supervisord's process number, for numprocs > 1")
