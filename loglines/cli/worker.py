@@ -53,6 +53,7 @@ def run(ctx):
     worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
                                burst=args.burst)
     try:
+        worker_ctx.wait_for_redis()
         # Another instance's queues, or a Redis that lost this one's data:
         # stop here with one line rather than carry on.
         worker_ctx.call(instance.check, ctx.config, worker_ctx.store)

@@ -228,3 +228,16 @@ def test_help_output_is_text_not_a_stream_error():
     out = io.StringIO()
     parser([]).print_help(out)
     assert "--version" in out.getvalue() and "exit codes" in out.getvalue()
+
+
+def test_a_second_supervisor_config_says_where_the_password_is(capsys, cfg):
+    code, first, _ = run(capsys, "--config", str(cfg), "supervisor-config")
+    secret = cfg.parent / "var/supervisor.secret"
+    password = secret.read_text().strip()
+    assert code == 0 and f"password {password}" in first
+    code, second, _ = run(capsys, "--config", str(cfg), "supervisor-config")
+    assert code == 0 and password not in second
+    assert f"password in {secret}" in second
+    # The start line names a supervisord that runs: the one beside this Python.
+    supervisord = Path(sys.executable).with_name("supervisord")
+    assert f"start:          {supervisord} -c " in second
