@@ -14,12 +14,12 @@ from .. import log
 from ..errors import ConfigError, LoglinesError, PluginError, QueueUnavailable, StoreUnavailable
 from ..file_modes import restrict_umask
 from . import exit_codes
-from .context import Context
+from .context import CommandLine, Context
 from .help_text import EXIT_CODES, each_parser, version
 
 # The modules of the commands, in the order --help lists them.
 COMMANDS = ("check", "status", "dead", "redis_server", "worker", "supervisor_config", "enable",
-            "plugin_test", "replay", "notify", "instance", "store", "stats")
+            "plugin_test", "replay", "notify", "instance", "store", "stats", "init")
 
 
 def _commands(argv):
@@ -80,7 +80,8 @@ def _run(argv):
     args = parser(argv).parse_args(argv)
     log.setup(args.log_level)
     try:
-        ctx = Context(args)
+        # A command that makes an instance has no configuration to read yet.
+        ctx = Context(args) if getattr(args, "needs_context", True) else CommandLine(args)
         return args.handler(ctx) or exit_codes.OK
     except ConfigError as err:
         for line in err.problems:
