@@ -47,20 +47,47 @@ def plugin_problems(config):
 
 def log_path_warnings(config):
     """A tailer whose file or glob matches nothing follows nothing, silently
-    until a file appears: likely a wrong path, so say it."""
+    until a file appears: likely a wrong path, or a user not allowed to read
+    it (not in the adm group for /var/log/apache2), so say which."""
     warnings = []
     for name, program in config.programs.items():
         if program.kind != "logfilewatcher":
             continue
         path = str(config.resolve(program.options.logfile))
-        found = glob.glob(path) if glob.has_magic(path) else [path] if os.path.exists(path) else []
-        if not found:
-            what = "no file matches" if glob.has_magic(path) else "no such file"
-            warnings.append(f"{config.path}: [{name}] logfile {path}: {what} (the tailer "
-                            "waits for it, reading nothing)")
+        where = f"{config.path}: [{name}] logfile {path}"
+        found, problem = _matches(path)
+        if problem:
+            warnings.append(f"{where}: {problem} (the tailer waits for it, reading nothing)")
         warnings.extend(f"{config.path}: [{name}] logfile {f}: not readable by this user"
                         for f in found if os.path.isfile(f) and not os.access(f, os.R_OK))
     return warnings
+
+
+def _matches(path):
+    """The files ``path`` (a file or a glob) names, and why there are none."""
+    if glob.has_magic(path):
+        found = glob.glob(path)
+        folder = _fixed_part(path)
+        if not found and os.path.isdir(folder) and not os.access(folder, os.R_OK | os.X_OK):
+            return [], f"its folder {folder} is closed to this user"
+        return found, None if found else "no file matches"
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return [], "no such file"
+    except PermissionError:
+        return [], "a folder above it is closed to this user"
+    return [path], None
+
+
+def _fixed_part(pattern):
+    """The folder of a glob above its first wildcard."""
+    parts = []
+    for part in pattern.split(os.sep):
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return os.sep.join(parts) or os.sep
 
 
 def run(ctx):

@@ -19,7 +19,8 @@ from .help_text import EXIT_CODES, each_parser, version
 
 # The modules of the commands, in the order --help lists them.
 COMMANDS = ("check", "status", "dead", "redis_server", "worker", "supervisor_config", "enable",
-            "plugin_test", "replay", "notify", "instance", "store", "stats", "init")
+            "plugin_test", "replay", "notify", "instance", "store", "stats", "init",
+            "systemd")
 
 
 def _commands(argv):

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -241,3 +242,20 @@ def test_a_second_supervisor_config_says_where_the_password_is(capsys, cfg):
     # The start line names a supervisord that runs: the one beside this Python.
     supervisord = Path(sys.executable).with_name("supervisord")
     assert f"start:          {supervisord} -c " in second
+
+
+def test_check_says_when_the_logs_folder_is_closed_to_the_user(cfg, tmp_path):
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    cfg.write_text(cfg.read_text().replace("logs/access.log", f"{closed}/*.log"))
+    argv = [sys.executable, "-m", "loglines", "--config", str(cfg), "check"]
+    if os.geteuid() == 0:  # root passes file permissions unless told not to
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root, and no setpriv to drop the capabilities")
+        argv = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", *argv]
+    closed.chmod(0)
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    finally:
+        closed.chmod(0o755)
+    assert f"its folder {closed} is closed to this user" in done.stdout, done.stdout + done.stderr
