@@ -2,13 +2,17 @@
 package carries (see loglines.instance_files), so that nothing depends on
 where loglines was cloned or installed."""
 
+import os
+import shlex
 import shutil
+import sys
 from pathlib import Path
 
 from .. import instance_files
 from ..errors import LoglinesError
 from .context import out
 from .help_text import examples
+from .supervisor_config import loglines_command, program_path
 
 
 def add_parser(subparsers):
@@ -39,7 +43,11 @@ def run(ctx):
             from err
     out(f"made the instance {home}: loglines.cfg, plugins/, workers_available/, "
         "workers_enabled/, create_supervisord_config.py")
-    out("next: edit loglines.cfg (logfile, repository_plugin, base_url), then, in that folder:")
-    out("  loglines store migrate && loglines check")
-    out("  python create_supervisord_config.py && supervisord -c supervisord.conf")
+    loglines = " ".join(shlex.quote(word) for word in loglines_command())
+    python = shlex.quote(os.path.abspath(sys.executable))
+    out("next: edit loglines.cfg (logfile, repository_plugin, base_url), then:")
+    out(f"  cd {shlex.quote(str(home))}")
+    out(f"  {loglines} store migrate && {loglines} check")
+    out(f"  {python} create_supervisord_config.py && {program_path('supervisord')} "
+        "-c supervisord.conf")
     return 0

@@ -18,7 +18,8 @@ def add_parser(subparsers):
             "loglines status --watch"))
     p.add_argument("--json", action="store_true", help="one JSON object, for machines")
     p.add_argument("--redis", metavar="NAME", help="use the [redis_NAME] section")
-    p.add_argument("--watch", action="store_true", help="redraw every second (Ctrl-C ends)")
+    p.add_argument("--watch", action="store_true",
+                   help="redraw every second (Ctrl-C ends); into a file or a pipe, a line a second")
     # For tests: stop --watch after this many draws.
     p.add_argument("--watch-count", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run, needs_context=True)

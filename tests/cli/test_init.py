@@ -2,6 +2,7 @@
 top-level files (the wheel's copies are checked in tests/e2e/test_wheel_install.py)."""
 
 import runpy
+import sys
 from pathlib import Path
 
 from loglines import instance_files
@@ -14,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_init_makes_an_instance_from_the_checkouts_files(capsys, tmp_path):
     home = tmp_path / "new" / "instance"
     assert main(["init", str(home)]) == 0
-    assert "made the instance" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "made the instance" in said
+    # The commands it suggests run from anywhere: this environment's, by path.
+    assert f"  {sys.executable} create_supervisord_config.py && " in said
+    assert f"{Path(sys.executable).with_name('supervisord')} -c supervisord.conf" in said
     for relative in instance_files.listed(ROOT):
         assert (home / relative).read_bytes() == (ROOT / relative).read_bytes(), relative
     assert {p.name for p in (home / "plugins").glob("*.py")} == {
