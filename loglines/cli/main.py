@@ -23,11 +23,17 @@ COMMANDS = ("check", "status", "dead", "redis_server", "worker", "supervisor_con
             "systemd")
 
 
+# The commands supervisord runs, each parsed with its own module alone: a
+# program should not import what other commands need (SQLAlchemy and
+# Alembic for the store: 25 MB and a second), and the embedded Redis should
+# be up before the workers that wait for it.
+SUPERVISED = {"worker": "worker", "redis": "redis_server", "notify-listener": "notify",
+              "notify-worker": "notify"}
+
+
 def _commands(argv):
     """The command modules to build the parser from: every one, except for
-    ``loglines worker ...``, which every supervised program runs: it gets
-    its own alone, so that no worker imports what other commands need
-    (SQLAlchemy and Alembic for the store: 25 MB and half a second each)."""
+    the commands supervisord runs (SUPERVISED), which get theirs alone."""
     # The global options taking a value, unchecked: only to find the command
     # after them; the full parser checks them and tells what is wrong.
     first = argparse.ArgumentParser(add_help=False)
@@ -35,7 +41,7 @@ def _commands(argv):
     first.add_argument("--log-level")
     first.add_argument("command", nargs="?")
     known, _ = first.parse_known_args(argv)
-    names = ("worker",) if known.command == "worker" else COMMANDS
+    names = (SUPERVISED[known.command],) if known.command in SUPERVISED else COMMANDS
     return [importlib.import_module(f"{__package__}.{name}") for name in names]
 
 

@@ -259,3 +259,21 @@ def test_check_says_when_the_logs_folder_is_closed_to_the_user(cfg, tmp_path):
     finally:
         closed.chmod(0o755)
     assert f"its folder {closed} is closed to this user" in done.stdout, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("argv", [["redis"], ["notify-listener"], ["notify-worker"],
+                                  ["worker", "--config", "other.cfg", "worker_broker"],
+                                  ["--log-level", "debug", "redis"]])
+def test_the_programs_supervisord_runs_import_only_their_own_command(argv):
+    """The embedded Redis starts as fast as a worker (so workers wait for it
+    only briefly), and no program carries the store's libraries."""
+    code = ("import sys\n"
+            "from loglines.cli.main import parser\n"
+            f"parser({argv!r})\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules}\n"
+            "             & {'sqlalchemy', 'alembic', 'fastapi'}))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('loglines.cli.')))\n")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    assert shown[0] == "[]"
+    assert "loglines.cli.stats" not in shown[1] and "loglines.cli.check" not in shown[1]

@@ -49,6 +49,10 @@ def run(home, bin_dir, web, script):
     urls = home / "var/log/dry_run_urls.log"
     assert wait_for(lambda: urls.exists() and
                     len(urls.read_text().splitlines()) == SAMPLE_EVENTS, timeout=60)
+    # A clean first start: the workers waited for the embedded Redis quietly.
+    noisy = [log.name for log in sorted((home / "var/log").glob("*.log"))
+             if "Redis unavailable" in log.read_text(errors="replace")]
+    assert noisy == []
     return password, made.stdout
 
 
