@@ -18,6 +18,7 @@ class BuildWithTemplate(build_py):
     def run(self):
         super().run()
         target = Path(self.build_lib) / "loglines" / TEMPLATE["PACKAGED"]
+        shutil.rmtree(target, ignore_errors=True)  # nothing left from an earlier build
         for relative in TEMPLATE["listed"](HERE):
             destination = target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 a fresh venv, makes an instance anywhere with `loglines init`, and that
 instance runs the README's main command with nothing of the checkout."""
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,8 +21,19 @@ def _venv_with_the_wheel(tmp_path):
     """A venv holding only the wheel (and supervisor, whose scripts the
     README runs); the other dependencies are this test run's own, found
     through a .pth line, so that no test downloads them."""
+    # From a copy of what git tracks (and the change not yet committed), as
+    # a fresh clone has it: pip builds in the tree, and nothing of an
+    # earlier build or of this checkout's own files may slip in.
+    source = tmp_path / "clone"
+    tracked = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard"], cwd=ROOT, capture_output=True,
+                             check=True).stdout.decode().split("\0")
+    for name in filter(None, tracked):
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
     dist = tmp_path / "dist"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps",
                             "-q", "-w", str(dist)], capture_output=True, text=True, timeout=240)
     assert built.returncode == 0, built.stderr
     [wheel] = dist.glob("loglines-*.whl")
