@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from loglines.inputs.files.checkpoint import load_checkpoint
 from loglines.outputs.logfile import AppendFile
 from tests.support.queues import drain
 from tests.support.waiting import wait_for
@@ -80,6 +81,12 @@ def test_an_unreadable_log_is_waited_for_and_the_other_files_are_read_on(instanc
     assert worker.said().count("Permission denied") == 1  # told once, not per attempt
 
 
+def checkpointed(state_dir):
+    """The offset the single state file of ``state_dir`` holds, or None."""
+    states = list(state_dir.glob("*.state"))
+    return load_checkpoint(str(states[0])).offset if len(states) == 1 else None
+
+
 def test_a_checkpoint_that_cannot_be_written_is_retried_and_nothing_repeats(instance,
                                                                             tmp_path):
     config = instance()
@@ -90,6 +97,8 @@ def test_a_checkpoint_that_cannot_be_written_is_retried_and_nothing_repeats(inst
     state = tmp_path / "var/tail/logger_watch"
     try:
         assert wait_for(lambda: queue.stats().ready == 1, timeout=20)
+        # The push comes before its checkpoint: wait for that one too.
+        assert wait_for(lambda: checkpointed(state) == len("first\n"), timeout=20)
         state.chmod(0o500)  # the state folder takes no new file: as a full disk
         append(log, "second")
         assert wait_for(lambda: "cannot write tail state" in worker.said(), timeout=20)

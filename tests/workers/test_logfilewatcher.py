@@ -147,3 +147,52 @@ def test_a_crash_between_push_and_checkpoint_repeats_nothing(instance, tmp_path)
     got = [m["logline"] for m in drain(queue)]
     assert got == [f"first {i}" for i in range(5)] + [f"second {i}" for i in range(5)] + [
         "third 0"]
+
+
+def test_a_rotation_while_redis_is_down_at_the_first_start_loses_nothing(tmp_path):
+    """The watcher holds its files before it waits for Redis: a log renamed
+    while a first start waits for Redis is still read to its end."""
+    import logging
+    import textwrap
+
+    from loglines.config import load
+    from tests.support.redis_server import RedisServer
+
+    server = RedisServer(tmp_path / "redis")
+    (tmp_path / "redis").mkdir()
+    cfg = tmp_path / "loglines.cfg"
+    cfg.write_text(textwrap.dedent(f"""
+        [queues]
+        block_timeout = 0.2
+        [redis]
+        port = {server.port}
+        [logger_watch]
+        logfile = logs/access.log
+        servicename = repo.example.ac.uk
+        pushto = loglines
+        start_at = beginning
+    """))
+    config = load(cfg)
+    log = tmp_path / "logs/access.log"
+    append(log, "old 1", "old 2")
+
+    told = []
+
+    class Told(logging.Handler):
+        def emit(self, record):
+            told.append(record.getMessage())
+
+    handler = Told(level=logging.WARNING)
+    logging.getLogger("loglines").addHandler(handler)
+    try:
+        with Background(config, "logger_watch") as running:
+            assert wait_for(lambda: any("Redis unavailable" in m for m in told), timeout=20)
+            os.rename(log, tmp_path / "logs/access.log.1")
+            append(log, "new 1")
+            server.start()
+            queue = running.ctx.queue("loglines")
+            assert wait_for(lambda: queue.stats().ready >= 3, timeout=20)
+        assert [m["logline"] for m in drain(queue)] == ["old 1", "old 2", "new 1"]
+    finally:
+        logging.getLogger("loglines").removeHandler(handler)
+        server.stop()
