@@ -78,22 +78,33 @@ class Watcher:
         state_dir = ctx.config.resolve(o.state_dir) / ctx.section.name
         state_dir.mkdir(parents=True, exist_ok=True)
         self.lock = Singleton(state_dir / ".lock", f"[{ctx.section.name}]'s tailer")
-        before = local_checkpoints(state_dir)
-        # The files are opened (and a first start position saved) before
-        # Redis is asked for its positions, which waits while Redis is down:
-        # a log rotated meanwhile is then still held open and read to its end.
-        self.tailer = self._tailer(o, state_dir)
-        if adopt_positions(ctx, state_dir, before):
-            held, self.tailer = self.tailer, self._tailer(o, state_dir)
-            held.close()
+        self.state_dir = state_dir
+        self._before = local_checkpoints(state_dir)
+        # The files are opened (and a first start position saved) here, with
+        # no word to Redis: a watcher made before its process waits for
+        # Redis holds a log that is rotated meanwhile, and reads it to its end.
+        self.tailer = self._tailer()
+        self._started = False
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
                                      resumed="reading on", full_wait=WAIT)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
         self.told = {}  # path -> the trouble already told of
 
-    def _tailer(self, o, state_dir):
+    def start(self):
+        """Take the positions Redis has ahead of the local checkpoints (waits
+        for Redis); the files are reopened at them if any was."""
+        if self._started:
+            return
+        if adopt_positions(self.ctx, self.state_dir, self._before):
+            held, self.tailer = self.tailer, self._tailer()
+            held.close()
+        self.lag.tailer = self.tailer
+        self._started = True
+
+    def _tailer(self):
+        o = self.ctx.section.options
         return GlobTailer(
-            str(self.ctx.config.resolve(o.logfile)), state_dir, start_at=o.start_at,
+            str(self.ctx.config.resolve(o.logfile)), self.state_dir, start_at=o.start_at,
             max_line_size=o.max_line_size, line_start=line_start_pattern(o.line_start),
             poll_interval=o.poll_interval,
         )
@@ -117,6 +128,7 @@ class Watcher:
     def step(self):
         """Read, push and checkpoint one batch; False when there was none
         and none is due (a long line being skipped takes several reads)."""
+        self.start()
         batch = self.tailer.read(max_lines=self.batch_size)
         if self.tailer.troubles or self.told:
             self._tell_troubles()
