@@ -39,7 +39,7 @@ def content_sha256(files):
 
 
 def manifest(package_name, group, since, until, parts):
-    files = [{"file": p.collector.file_name, "key": p.key, "version": p.collector.version,
+    files = [{"file": p.collector.file_name, "key": p.collector.key, "version": p.collector.version,
               "format": p.collector.format, "rows": p.rows, "bytes": p.size,
               "sha256": p.sha256, "since": text(p.since), "until": text(p.until),
               "part": p.index, "parts": p.count} for p in parts]

@@ -5,7 +5,7 @@ import json
 
 from loglines.shipping.gather import Gathering, run_plan
 from tests.shipping import anchor_cases
-from tests.shipping.unpack import manifest, statuses, unpack
+from tests.support.packages import manifest, statuses, unpack
 
 PERIOD = (1764547200, 1767225600)  # December 2025
 
