@@ -124,8 +124,16 @@ class Shipping:
         return out
 
     def window(self, since, until, groups=None):
-        plan = {c: self._intervals(c, since, until) for c in self.collectors(groups)}
-        return [((since, until), {c: iv for c, iv in plan.items() if iv})]
+        """[(period, plan)] of a window asked for, cut into the section's
+        periods as scheduled gathering cuts them, so that a period shipped
+        again is made of the same packages as the first time."""
+        out, start = [], since
+        while start < until:
+            end = min(periods.following(self.o.period, start), until)
+            out.append(((start, end), {c: self._intervals(c, start, end)
+                                       for c in self.collectors(groups)}))
+            start = end
+        return out
 
     @staticmethod
     def _intervals(c, since, until):
