@@ -104,8 +104,9 @@ def _dry_run(shipping, runs):
 def _say_failed(results):
     for r in results:
         for s in r.failed:
-            out(f"  {s.collector.file_name} {periods.text(s.since)} to {periods.text(s.until)}: "
-                f"{s.status}{': ' + s.reason if s.reason else ''}")
+            if s.status == "failed":
+                out(f"  {s.collector.file_name} {periods.text(s.since)} to "
+                    f"{periods.text(s.until)} failed: {s.reason}")
 
 
 def _ship(shipping, wctx, runs):

@@ -3,8 +3,9 @@
 - ``config``: the instance (the shipping section's settings without any
   secret, the loglines version, the span of the store);
 - ``counter_ir`` and ``counter_pr``, JSON and TSV, group ``counter``: the
-  COUNTER R5.1 Item and Platform Reports of each month, made by the same
-  code as the SUSHI API's answers;
+  COUNTER R5.1 Item and Platform Reports of the period (whole months: the
+  section's period is a month), made by the same code as the SUSHI API's
+  answers;
 - ``usage_events`` (CSV, group ``events``, sliced by day): the usage
   events stored, one row each;
 - ``excluded_lines`` (CSV, group ``operations``): the lines found not to be
@@ -34,6 +35,10 @@ from .registry import Table, register
 from .tarball import loglines_version
 
 KINDS = {INVESTIGATION: "Investigation", REQUEST: "Request"}
+
+
+class NotReady(Exception):
+    """The store has not read the logs to the end of the period yet."""
 
 
 @register("config", "1", description="The instance: settings, loglines version, store span",
@@ -66,6 +71,11 @@ def _report(g, report_id):
     settings = g.sushi
     with g.connect() as conn:
         months.classify(conn, period)
+        if period.months() != period.reported:
+            # Shipped now it would be empty for good; failed, it is gathered
+            # again at the next look, once the store has got there.
+            months_ = begin if begin == end else f"{begin} to {end}"
+            raise NotReady(f"the store has not processed {months_} to its end yet")
         report = reports.build(conn, REPORTS[report_id], settings, next(iter(settings.customers)),
                                Asked(), period, g.until)
     return report, period
@@ -78,25 +88,25 @@ def _tabular(report, period):
 
 
 @register("counter_ir", "5.1", description="COUNTER R5.1 Item Report, JSON",
-          slicing=periods.by_month, group="counter")
+          group="counter")
 def counter_ir(g):
     return _report(g, "IR")[0]
 
 
 @register("counter_pr", "5.1", description="COUNTER R5.1 Platform Report, JSON",
-          slicing=periods.by_month, group="counter")
+          group="counter")
 def counter_pr(g):
     return _report(g, "PR")[0]
 
 
 @register("counter_ir", "5.1", format="tsv", description="COUNTER R5.1 Item Report, TSV",
-          slicing=periods.by_month, group="counter")
+          group="counter")
 def counter_ir_tsv(g):
     return _tabular(*_report(g, "IR"))
 
 
 @register("counter_pr", "5.1", format="tsv", description="COUNTER R5.1 Platform Report, TSV",
-          slicing=periods.by_month, group="counter")
+          group="counter")
 def counter_pr_tsv(g):
     return _tabular(*_report(g, "PR"))
 
@@ -114,9 +124,9 @@ def usage_events(g):
              .where(hits.c.t >= g.since, hits.c.t < g.until, hits.c.kind.is_not(None))
              .order_by(hits.c.t, hits.c.key))
     with g.connect() as conn:
-        for r in conn.execute(query):
-            yield [_iso(r.t), r.service, r.item, KINDS.get(r.kind, r.kind),
-                   "1" if r.counted else "0", r.client or ""]
+        for t, service, item, kind, counted, client in conn.execute(query):
+            yield [_iso(t), service, item, KINDS.get(kind, kind), "1" if counted else "0",
+                   client or ""]
 
 
 @register("excluded_lines", "1", format="csv",

@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,7 +72,7 @@ def collect(collector, gathering, folder, max_bytes, sliced, clock=time.monotoni
     except TooBig as err:
         out.reason = str(err)
     except Exception as err:  # a collector's failure is its own: the others go on
-        out.reason = "".join(traceback.format_exception_only(type(err), err)).strip()
+        out.reason = f"{type(err).__name__}: {err}".strip()
     else:
         n = len(written)
         out.parts = [Part(collector, gathering.since, gathering.until, i, n, path, rows, size,

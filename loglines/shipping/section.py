@@ -158,10 +158,7 @@ class Shipping:
                 self.book.record([(p.name, record_of(p), p.entries) for p in result.packages],
                                  starts)
                 self.enqueue_unqueued(queue)
-                for s in result.failed:
-                    log.warning("%s %s to %s: %s%s", s.collector.file_name,
-                                periods.text(s.since), periods.text(s.until), s.status,
-                                f" ({s.reason})" if s.reason else "")
+                _tell_failed(result, log)
                 log.info("gathered %s to %s: %d packages", periods.text(period[0]),
                          periods.text(period[1]), len(result.packages))
                 results.append(result)
@@ -183,3 +180,13 @@ class Shipping:
         """Gather into ``folder`` only: nothing is recorded or queued."""
         return [run_plan(plan, self.gathering, self.registry.config, period, folder,
                          self.o.max_package_bytes) for period, plan in runs]
+
+
+def _tell_failed(result, log):
+    for s in result.statuses:
+        if s.status == "failed":
+            waiting = sum(1 for w in result.statuses
+                          if w.collector is s.collector and w.status == "waiting")
+            log.warning("%s %s to %s failed: %s%s", s.collector.file_name,
+                        periods.text(s.since), periods.text(s.until), s.reason,
+                        f"; its {waiting} later intervals wait for it" if waiting else "")
