@@ -59,3 +59,7 @@ def instance(tmp_path, redis_server, prefix, ingress):
 
 def book_of(config, redis_client):
     return Book(redis_client, config.queues.prefix, SECTION)
+
+
+# The notification stand-ins of tests/notify, for the dead letters of ship jobs.
+from tests.notify.conftest import rq_queue_name, run_jobs, webhook  # noqa: E402, F401

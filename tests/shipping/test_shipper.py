@@ -89,3 +89,29 @@ def test_a_failed_slice_blocks_only_its_own_collector(instance, ingress, redis_c
     daily_days = [(f["since"]) for u in ingress.uploads
                   for f in json.loads(u.files["manifest.json"])["files"] if f["key"] == "daily"]
     assert sorted(set(daily_days)) == [text(START + d * DAY) for d in range(3)]
+
+
+def test_too_many_attempts_dead_letter_the_job_and_notify(instance, ingress, redis_client,
+                                                          webhook, run_jobs, rq_queue_name):
+    ingress.status = 503
+    config = instance(max_attempts=2, extra=f"""
+        [notify]
+        webhook_url = {webhook.url}
+        queue = {rq_queue_name}
+    """)
+    dead_key = "{" + config.queues.prefix + "}:q:ship:dead"
+    with Background(config, SECTION):
+        assert wait_for(lambda: redis_client.zcard(dead_key) == 6, timeout=30)
+    run_jobs(config)
+    assert webhook.posts and {p["queue"] for p in webhook.posts} == {"ship"}
+    assert "HTTP 503" in webhook.posts[0]["error"]
+    book = book_of(config, redis_client)
+    assert len(book.waiting()) == 6  # kept, for `loglines dead requeue ship`
+    assert book.last() == {"daily.csv": START, "summary.json": START}
+    # after the outage, the dead jobs given a fresh start ship every package once
+    ingress.status = 200
+    from loglines.cli.main import main
+    assert main(["--config", str(config.path), "dead", "requeue", "ship", "--all"]) == 0
+    assert run_worker(config, SECTION) == 0
+    assert len(ingress.uploads) == len(set(names(ingress))) == 6
+    assert book.last() == {"daily.csv": TODAY, "summary.json": TODAY}
