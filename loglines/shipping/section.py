@@ -12,6 +12,7 @@ its packages replace those of the same name at the target.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import fields
 from pathlib import Path
@@ -146,6 +147,7 @@ class Shipping:
         queue their ship jobs; the results, or None when another gatherer runs."""
         token = self.book.lock()
         try:
+            self.tidy()
             self.enqueue_unqueued(queue)
             results = []
             for period, plan in runs:
@@ -165,6 +167,19 @@ class Shipping:
             return results
         finally:
             self.book.unlock(token)
+
+    def tidy(self):
+        """Under the lock: remove what a stopped gatherer or shipper left in
+        the outbox (a half-made work folder, the file of a package shipped
+        just before the shipper stopped)."""
+        if not self.outbox.is_dir():
+            return
+        waiting = {r["file"] for r in self.book.waiting().values()}
+        for path in self.outbox.iterdir():
+            if path.name.startswith(".work-"):
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.is_file() and path.name not in waiting:
+                path.unlink(missing_ok=True)
 
     def enqueue_unqueued(self, queue):
         """Queue a ship job for each recorded package that may have none (a

@@ -98,3 +98,48 @@ def test_a_window_needs_both_ends(instance, capsys):
     config = instance()
     assert ship(config, "--since", "2025-12-01") == 3
     assert "--since and --until go together" in capsys.readouterr().err
+
+
+def test_bearer_auth_headers_and_content_type_as_configured(tmp_path, redis_server, prefix,
+                                                            capsys):
+    import textwrap
+
+    from loglines.config import load
+    from tests.shipping.conftest import SITE
+    from tests.support.ingress import Ingress
+
+    with Ingress(token="tok-abcdef0123456789") as ingress:
+        cfg = tmp_path / "loglines.cfg"
+        cfg.write_text(textwrap.dedent(f"""
+            [queues]
+            prefix = {prefix}
+            [redis]
+            port = {redis_server.port}
+            [worker_ship]
+            kind = shipper
+            target = post
+            url = {ingress.url}
+            auth = bearer
+            token = tok-abcdef0123456789
+            content_type = application/x-tar+gzip
+            headers = X-Repository: repo.example.ac.uk, X-Api-Key: key-987654321
+            collectors = {SITE}
+            groups = site
+            period = day
+            start = {text(START)}
+            settle = 0
+        """))
+        config = load(cfg)
+        (config.instance_dir / "var/ship/worker_ship/outbox").mkdir(parents=True)
+        leftover = config.instance_dir / "var/ship/worker_ship/outbox/shipped-before.tar.gz"
+        leftover.write_bytes(b"a package shipped just before a crash")
+        assert ship(config) == 0
+        assert ingress.problems == [] and len(ingress.uploads) == 3
+        for u in ingress.uploads:
+            assert u.content_type == "application/x-tar+gzip"
+            assert u.headers["X-Repository"] == "repo.example.ac.uk"
+            assert u.headers["X-Api-Key"] == "key-987654321"
+        assert not leftover.exists()  # tidied under the lock
+    said = capsys.readouterr()
+    assert "tok-abcdef0123456789" not in said.out + said.err
+    assert "key-987654321" not in said.out + said.err
