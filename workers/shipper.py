@@ -35,7 +35,7 @@ def run(ctx):
         if time.monotonic() >= next_look:
             next_look = time.monotonic() + options.interval
             try:
-                ctx.call(lambda: shipping.gather(shipping.due(), queue, ctx.log))
+                ctx.call(shipping.gather, shipping.due, queue, ctx.log)
             except Locked as err:
                 ctx.log.info("%s", err)
             except GatherError as err:

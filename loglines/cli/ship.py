@@ -78,9 +78,11 @@ def run(ctx):
         if unknown:
             raise ConfigError(f"loglines ship: no collector of group {', '.join(sorted(unknown))}"
                               f" (groups: {', '.join(shipping.registry.groups())})")
-        runs = shipping.window(*window, groups) if window else shipping.due(groups=groups)
+        def runs():
+            return shipping.window(*window, groups) if window else shipping.due(groups=groups)
+
         if ctx.args.dry_run:
-            return _dry_run(shipping, runs)
+            return _dry_run(shipping, runs())
         return _ship(shipping, wctx, runs)
     finally:
         shipping.close()
@@ -114,6 +116,7 @@ def _ship(shipping, wctx, runs):
     from ..shipping.ship import Shipper
 
     queue = wctx.queue(shipping.o.listento)
+    wctx.start_heartbeat([queue.name])  # what it holds is recovered if it is killed
     try:
         results = shipping.gather(runs, queue, wctx.log)
     except Locked as err:

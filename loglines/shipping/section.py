@@ -143,14 +143,16 @@ class Shipping:
     # -- gathering
 
     def gather(self, runs, queue, log):
-        """Gather each (period, plan) under the lock, record the packages and
-        queue their ship jobs; the results, or None when another gatherer runs."""
+        """Gather each (period, plan) of ``runs()`` under the lock, record the
+        packages and queue their ship jobs; the results. Locked when another
+        gatherer runs. ``runs`` is called under the lock: what is due is
+        decided by the one gatherer, never by two from the same records."""
         token = self.book.lock()
         try:
             self.tidy()
             self.enqueue_unqueued(queue)
             results = []
-            for period, plan in runs:
+            for period, plan in runs():
                 result = run_plan(plan, self.gathering, self.registry.config, period,
                                   self.outbox, self.o.max_package_bytes,
                                   tick=lambda: self.book.extend(token))
