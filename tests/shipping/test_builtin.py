@@ -19,7 +19,17 @@ from tests.support.packages import unpack
 TOKEN = "tok-0123456789abcdef"
 
 
-def write_config(tmp_path, redis_server, prefix, url):
+def store(tmp_path, records):
+    """An SQLite store in ``tmp_path`` holding ``records``: (url, engine)."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    engine = open_engine(url)
+    upgrade(engine)
+    fill(engine, records)
+    return url, engine
+
+
+def write_config(tmp_path, redis_server, prefix, url, section):
+    """loglines.cfg with the test's Redis, the store and a folder shipper."""
     cfg = tmp_path / "loglines.cfg"
     cfg.write_text(textwrap.dedent(f"""
         [queues]
@@ -32,23 +42,22 @@ def write_config(tmp_path, redis_server, prefix, url):
         kind = shipper
         target = folder
         folder = outgoing
-        auth = bearer
-        token = {TOKEN}
-        groups = counter, events, operations
-    """))
+    """) + textwrap.dedent(section))
     return cfg
 
 
 def ship(cfg):
+    """December 2025, gathered now."""
     return main(["--config", str(cfg), "ship", "--since", "2025-12", "--until", "2026-01"])
 
 
 def test_builtin_collectors_from_the_store(tmp_path, redis_server, prefix, capsys):
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    engine = open_engine(url)
-    upgrade(engine)
-    fill(engine, RECORDS)
-    cfg = write_config(tmp_path, redis_server, prefix, url)
+    url, engine = store(tmp_path, RECORDS)
+    cfg = write_config(tmp_path, redis_server, prefix, url, f"""
+        auth = bearer
+        token = {TOKEN}
+        groups = counter, events, operations
+    """)
     config = load(cfg)
     # The store has not read December to its end: the reports wait (an
     # empty report shipped now would stay empty at the target).

@@ -4,13 +4,10 @@ import csv
 import io
 import json
 import re
-import textwrap
 from pathlib import Path
 
-from loglines.cli.main import main
-from loglines.store.engine import open_engine
-from loglines.store.migrate import upgrade
-from tests.api.conftest import RECORDS, fill
+from tests.api.conftest import RECORDS
+from tests.shipping.test_builtin import ship, store, write_config
 from tests.stats.records import T0, excluded
 from tests.support.packages import unpack
 
@@ -26,27 +23,13 @@ def readme_collector():
 def test_the_readme_collector_ships_beside_the_counter_reports(tmp_path, redis_server, prefix):
     (tmp_path / "plugins").mkdir()
     (tmp_path / "plugins/top_items.py").write_text(readme_collector())
-    url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    engine = open_engine(url)
-    upgrade(engine)
-    fill(engine, [*RECORDS, excluded(T0 + 31 * 86400 - 600, "robot")])
+    url, engine = store(tmp_path, [*RECORDS, excluded(T0 + 31 * 86400 - 600, "robot")])
     engine.dispose()
-    (tmp_path / "loglines.cfg").write_text(textwrap.dedent(f"""
-        [queues]
-        prefix = {prefix}
-        [redis]
-        port = {redis_server.port}
-        [store]
-        url = {url}
-        [worker_shipper]
-        kind = shipper
-        target = folder
-        folder = outgoing
+    cfg = write_config(tmp_path, redis_server, prefix, url, """
         groups = counter
         collectors = builtin, top_items
-    """))
-    assert main(["--config", str(tmp_path / "loglines.cfg"), "ship", "--since", "2025-12",
-                 "--until", "2026-01"]) == 0
+    """)
+    assert ship(cfg) == 0
     (package,) = (tmp_path / "outgoing").iterdir()
     files = unpack(package.read_bytes())
     rows = list(csv.reader(io.StringIO(files["top_items.csv"].decode())))
