@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from ..api.sushi import months, reports, tsv
 from ..api.sushi.definitions import REPORTS
 from ..api.sushi.request import Asked
+from ..errors import LoglinesError
 from ..metrics.delivery import delivery_state
 from ..stats.read import stored_hours
 from ..store.schema import INVESTIGATION, REQUEST, hits
@@ -37,7 +38,7 @@ from .tarball import loglines_version
 KINDS = {INVESTIGATION: "Investigation", REQUEST: "Request"}
 
 
-class NotReady(Exception):
+class NotReady(LoglinesError):
     """The store has not read the logs to the end of the period yet."""
 
 

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import LoglinesError
 from .registry import Collector, Table
 
 
@@ -53,7 +54,7 @@ class Collected:
         return self.reason is None
 
 
-class TooBig(Exception):
+class TooBig(LoglinesError):
     """Output that no package can hold."""
 
 
