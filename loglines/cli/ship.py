@@ -161,6 +161,10 @@ def show_status(shipping, wctx):
         why = rejections.get(name)
         said = f"  refused HTTP {why['status']}: {why['body'][:200]!r}" if why else ""
         out(f"  {name}  {record['since']} to {record['until']}{said}")
+    due = shipping.due()
+    if due:
+        out(f"due: {len(due)} periods ended and not gathered yet, from "
+            f"{periods.text(due[0][0][0])} (gathered at the next look or `loglines ship`)")
     history = book.history()
     out(f"shipped (latest {len(history)}):")
     for h in history:

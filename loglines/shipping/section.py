@@ -17,7 +17,7 @@ import time
 from dataclasses import fields
 from pathlib import Path
 
-from ..errors import PluginError
+from ..errors import ConfigError, PluginError
 from ..usage.plugin import load_module, plugin_path
 from . import builtin, periods
 from .book import Book
@@ -47,11 +47,16 @@ def load_registry(config, section):
     return registry
 
 
-def _sushi_settings(config, options):
+def _sushi_settings(config, section):
+    """The sushi_ settings of ``api_section``, or of the only api section."""
     from ..api.sushi.settings import Settings
 
     apis = [n for n, p in config.programs.items() if p.kind == "api"]
-    name = options.api_section or (apis[0] if len(apis) == 1 else None)
+    name = section.options.api_section
+    if name is not None and name not in apis:
+        raise ConfigError(f"{config.path}: [{section.name}] api_section: no section of kind "
+                          f"api named {name!r} (api sections: {', '.join(apis) or 'none'})")
+    name = name or (apis[0] if len(apis) == 1 else None)
     return Settings.from_options(config.program(name).options) if name else Settings()
 
 
@@ -72,7 +77,7 @@ class Shipping:
         self.outbox = self.folder / "outbox"
         self._engine = None
         self.gathering = Gathering(0, 0, section.name, config, public_settings(self.o),
-                                   _sushi_settings(config, self.o), queues, self.engine)
+                                   _sushi_settings(config, section), queues, self.engine)
 
     def engine(self):
         if self._engine is None:

@@ -143,3 +143,24 @@ def test_bearer_auth_headers_and_content_type_as_configured(tmp_path, redis_serv
     said = capsys.readouterr()
     assert "tok-abcdef0123456789" not in said.out + said.err
     assert "key-987654321" not in said.out + said.err
+
+
+def test_a_refused_package_gathered_again_gets_a_new_job(instance, ingress, redis_client,
+                                                         capsys):
+    config = instance()
+    ingress.status = 400
+    assert ship(config) == 1
+    assert ingress.uploads == []
+    ingress.status = 200
+    assert ship(config, "--since", text(START), "--until", text(TODAY)) == 0
+    assert len(ingress.uploads) == len({u.name for u in ingress.uploads}) == 6
+    book = book_of(config, redis_client)
+    assert book.waiting() == {}
+    assert book.last() == {"daily.csv": TODAY, "summary.json": TODAY}
+
+
+def test_an_api_section_that_is_not_there_is_one_line(instance, capsys):
+    config = instance(extra="api_section = worker_nosuch\n")
+    assert ship(config) == 3
+    assert "[worker_ship] api_section: no section of kind api named 'worker_nosuch'" in \
+        capsys.readouterr().err

@@ -3,6 +3,7 @@ upload: every package arrives once, a collector's period advances only
 once its packages arrived, an outage is waited out, a refusal is kept."""
 
 import json
+from collections import Counter
 
 from loglines.shipping.periods import DAY
 from tests.shipping.conftest import SECTION, START, TODAY, book_of
@@ -115,3 +116,26 @@ def test_too_many_attempts_dead_letter_the_job_and_notify(instance, ingress, red
     assert run_worker(config, SECTION) == 0
     assert len(ingress.uploads) == len(set(names(ingress))) == 6
     assert book.last() == {"daily.csv": TODAY, "summary.json": TODAY}
+
+
+def test_an_answer_later_than_timeout_is_tried_again_and_folded(instance, ingress,
+                                                                redis_client):
+    late = []
+
+    def delay(upload):
+        if len(late) < 2:  # the first two answers come after the shipper gave up
+            late.append(upload.name)
+            return 1.0
+        return 0
+
+    ingress.delay = delay
+    config = instance(max_attempts=20, extra="timeout = 0.3\n")
+    book = book_of(config, redis_client)
+    with Background(config, SECTION):
+        assert wait_for(lambda: book.last() == {"daily.csv": TODAY, "summary.json": TODAY},
+                        timeout=30)
+    assert len(ingress.kept) == 6 and ingress.problems == []
+    # taken there, not known here: those two arrived again, folded by name
+    repeated = sorted(n for n, k in Counter(names(ingress)).items() if k > 1)
+    assert repeated == sorted(set(late)) and len(ingress.uploads) == 6 + len(late)
+    assert book.rejections() == {}

@@ -4,14 +4,15 @@ its manifest and checksums, checks the credentials, and folds a package
 that arrives again by its name (its report id) into the one kept.
 
 ``status`` (a number, or a callable(upload) -> number) is what it
-answers; ``hold`` (a threading.Event, or None) keeps every answer back
-until set, with the upload already taken: a shipper killed then has
-shipped the package without knowing it.
+answers, ``delay`` how long it takes to; ``hold`` (a threading.Event, or
+None) keeps every answer back until set, with the upload already taken: a
+shipper killed then has shipped the package without knowing it.
 """
 
 import base64
 import json
 import threading
+import time
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -41,6 +42,7 @@ class Ingress:
         self.status = 200
         self.body = b""
         self.hold = None
+        self.delay = 0.0  # seconds before answering, or a callable(upload) -> seconds
         self.auth = (f"Bearer {token}" if token else
                      "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode())
         self.lock = threading.Lock()
@@ -65,11 +67,14 @@ class Ingress:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def _answer(self, handler, status, body):
-        handler.send_response(status)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.send_header("Content-Type", "application/json")
-        handler.end_headers()
-        handler.wfile.write(body)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.send_header("Content-Type", "application/json")
+            handler.end_headers()
+            handler.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the shipper gave up waiting (a timeout test), or was killed
 
     def _take(self, handler):
         raw = handler.rfile.read(int(handler.headers["Content-Length"]))
@@ -104,6 +109,9 @@ class Ingress:
         self.taken.set()
         if self.hold is not None:
             self.hold.wait(30)
+        delay = self.delay(upload) if callable(self.delay) else self.delay
+        if delay:
+            time.sleep(delay)
         report = next((r for r, n in self.reports.items() if n == name), None)
         body = json.dumps({"id": report}).encode() if 200 <= status < 300 else self.body
         self._answer(handler, status, body)

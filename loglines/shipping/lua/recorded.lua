@@ -11,9 +11,13 @@ local packages = cjson.decode(ARGV[1])
 for _, p in ipairs(packages) do
   if redis.call('HSETNX', KEYS[1], p.name, p.record) == 1 then
     for _, e in ipairs(p.entries) do redis.call('HINCRBY', KEYS[2], e, 1) end
-    redis.call('SADD', KEYS[4], p.name)
     redis.call('HDEL', KEYS[5], p.name)
+  else
+    -- Waiting still (a job dead-lettered, say): gathered again, it gets a
+    -- job again; its intervals are counted once.
+    redis.call('HSET', KEYS[1], p.name, p.record)
   end
+  redis.call('SADD', KEYS[4], p.name)
 end
 for key, since in pairs(cjson.decode(ARGV[2])) do
   redis.call('HSETNX', KEYS[3], key, since)
