@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import ConfigError, PluginError
 from ..usage.plugin import load_module, plugin_path
 from . import builtin, periods
-from .book import Book
+from .book import Book, Locked
 from .gather import Gathering, record_of, run_plan
 from .registry import Registry
 from .targets import Target
@@ -160,7 +160,7 @@ class Shipping:
             for period, plan in runs():
                 result = run_plan(plan, self.gathering, self.registry.config, period,
                                   self.outbox, self.o.max_package_bytes,
-                                  tick=lambda: self.book.extend(token))
+                                  tick=lambda: self._keep(token))
                 starts = {}
                 for c, intervals in plan.items():
                     starts[c.file_name] = min(s for s, _ in intervals)
@@ -174,6 +174,14 @@ class Shipping:
             return results
         finally:
             self.book.unlock(token)
+
+    def _keep(self, token):
+        """Renew the lock between collections; a gatherer whose lock ran out
+        (a collection longer than its hold) stops rather than gather beside
+        another one."""
+        if not self.book.extend(token):
+            raise Locked("the gatherer's lock ran out during a collection; stopped before "
+                         "recording anything, to be gathered again at the next look")
 
     def tidy(self):
         """Under the lock: remove what a stopped gatherer or shipper left in

@@ -25,7 +25,7 @@ def ingress():
 def instance(tmp_path, redis_server, prefix, ingress):
     """Write loglines.cfg with a shipper section; returns the loaded Config."""
 
-    def make(target="post", extra="", max_attempts=5):
+    def make(target="post", extra="", max_attempts=5, collectors=SITE):
         where = f"folder = {tmp_path / 'target'}" if target == "folder" else (
             f"url = {ingress.url}\nauth = basic\nusername = ship\npassword = s3cret-ingress")
         cfg = tmp_path / "loglines.cfg"
@@ -44,7 +44,7 @@ def instance(tmp_path, redis_server, prefix, ingress):
             [{SECTION}]
             kind = shipper
             target = {target}
-            collectors = {SITE}
+            collectors = {collectors}
             groups = site
             period = day
             start = {text(START)}

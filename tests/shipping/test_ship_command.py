@@ -164,3 +164,24 @@ def test_an_api_section_that_is_not_there_is_one_line(instance, capsys):
     assert ship(config) == 3
     assert "[worker_ship] api_section: no section of kind api named 'worker_nosuch'" in \
         capsys.readouterr().err
+
+
+def test_a_gatherer_that_lost_its_lock_records_nothing(instance, ingress, redis_client,
+                                                       tmp_path, capsys):
+    plugin = tmp_path / "slow.py"
+    plugin.write_text(
+        "from loglines.shipping.registry import register\n\n\n"
+        "@register('config', '1', config=True)\n"
+        "def config(g):\n    return {}\n\n\n"
+        "@register('slow', '1', format='csv', group='site')\n"
+        "def slow(g):\n"
+        "    # as if this took longer than the lock is held: it expires meanwhile\n"
+        "    lock = '{' + g.config.queues.prefix + '}:ship:worker_ship:lock'\n"
+        "    g.queues.client.delete(lock)\n"
+        "    return [['n'], [1]]\n")
+    config = instance(collectors=plugin)
+    assert ship(config) == 1
+    assert "lock ran out during a collection" in capsys.readouterr().out
+    book = book_of(config, redis_client)
+    assert book.waiting() == {} and book.last() == {}
+    assert ingress.uploads == []
