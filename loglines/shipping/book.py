@@ -141,9 +141,12 @@ class Book:
             if self.client.set(self.key("lock"), token, nx=True, px=LOCK_MS):
                 return token
             holder = self.client.get(self.key("lock"))
-        since = holder.decode().split()[-1] if holder else "?"
-        raise Locked(f"another gatherer of this section is running (it took the lock at "
-                     f"{since}, seconds since the epoch); try again when it is done")
+        taken = holder.decode().split()[-1] if holder else ""
+        since = time.strftime(" since %Y-%m-%d %H:%M:%SZ", time.gmtime(int(taken))) \
+            if taken.isdigit() else ""
+        raise Locked(f"another gatherer of this section is running{since}; try again when "
+                     "it is done (a killed one's lock lapses after "
+                     f"{LOCK_MS // 60000} minutes)")
 
     def extend(self, token):
         return bool(self._run("extend", ("lock",), [token, LOCK_MS]))

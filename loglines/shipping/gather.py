@@ -9,7 +9,6 @@ collectors go on.
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from contextlib import contextmanager
@@ -150,7 +149,3 @@ def record_of(package: Package) -> dict:
             "entries": list(package.entries), "content_sha256": m["content_sha256"],
             "file": package.path.name, "created": int(time.time()),
             "files": [f["file"] for f in m["files"]]}
-
-
-def dumps(value):
-    return json.dumps(value, sort_keys=True)
