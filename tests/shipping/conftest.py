@@ -25,9 +25,10 @@ def ingress():
 def instance(tmp_path, redis_server, prefix, ingress):
     """Write loglines.cfg with a shipper section; returns the loaded Config."""
 
-    def make(target="post", extra="", max_attempts=5, collectors=SITE):
+    def make(target="post", extra="", max_attempts=5, collectors=SITE, url=None):
         where = f"folder = {tmp_path / 'target'}" if target == "folder" else (
-            f"url = {ingress.url}\nauth = basic\nusername = ship\npassword = s3cret-ingress")
+            f"url = {url or ingress.url}\nauth = basic\nusername = ship\n"
+            "password = s3cret-ingress")
         cfg = tmp_path / "loglines.cfg"
         cfg.write_text(textwrap.dedent(f"""
             [queues]

@@ -139,3 +139,19 @@ def test_an_answer_later_than_timeout_is_tried_again_and_folded(instance, ingres
     repeated = sorted(n for n, k in Counter(names(ingress)).items() if k > 1)
     assert repeated == sorted(set(late)) and len(ingress.uploads) == 6 + len(late)
     assert book.rejections() == {}
+
+
+def test_an_ingress_not_listening_yet_is_waited_for(instance, redis_client):
+    from tests.support.ingress import Ingress
+    from tests.support.redis_server import free_port
+
+    port = free_port()
+    config = instance(max_attempts=50, url=f"http://127.0.0.1:{port}/ingress")
+    assert run_worker(config, SECTION) == 0  # refused connections: tried again later
+    book = book_of(config, redis_client)
+    assert len(book.waiting()) == 6 and book.rejections() == {}
+    assert book.last() == {"daily.csv": START, "summary.json": START}
+    with Ingress(port=port) as ingress, Background(config, SECTION):
+        assert wait_for(lambda: book.last() == {"daily.csv": TODAY, "summary.json": TODAY},
+                        timeout=30)
+    assert len(ingress.uploads) == len(set(names(ingress))) == 6

@@ -33,7 +33,7 @@ class Upload:
 
 
 class Ingress:
-    def __init__(self, username="ship", password="s3cret-ingress", token=None):
+    def __init__(self, username="ship", password="s3cret-ingress", token=None, port=0):
         self.uploads = []  # every upload taken, in order
         self.kept = {}  # package name -> the last upload of it (the folded view)
         self.reports = {}  # report id -> package name
@@ -61,7 +61,7 @@ class Ingress:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}/ingress"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
