@@ -15,6 +15,7 @@ import io
 import json
 import time
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from ..errors import LoglinesError
@@ -52,6 +53,9 @@ class Collected:
     @property
     def ok(self):
         return self.reason is None
+
+
+BLOCK = 500  # rows encoded at once
 
 
 class TooBig(LoglinesError):
@@ -110,9 +114,12 @@ class _Encoder:
                                  lineterminator="\n")
 
     def __call__(self, row):
+        return self.many([row])
+
+    def many(self, rows):
         self.buffer.seek(0)
         self.buffer.truncate()
-        self.writer.writerow(row)
+        self.writer.writerows(rows)
         return self.buffer.getvalue().encode()
 
 
@@ -126,8 +133,15 @@ def _write_table(result, stem, fmt, limit):
     head = b"".join(encode(r) for r in header)
     writer = _PartWriter(stem, fmt, head, limit)
     try:
-        for row in rows:
-            writer.add(encode(row))
+        # Rows are encoded a block at a time; a block that would cross the
+        # part's end is taken row by row, so the cut falls between two rows.
+        while block := list(islice(rows, BLOCK)):
+            data = encode.many(block)
+            if writer.fits(len(data)):
+                writer.add(data, len(block))
+            else:
+                for row in block:
+                    writer.add(encode(row))
     finally:
         writer.close()
     return writer.done
@@ -149,8 +163,11 @@ class _PartWriter:
         self.file.write(self.head)
         self.size, self.rows = len(self.head), 0
 
-    def add(self, data):
-        if self.size + len(data) > self.limit:
+    def fits(self, size):
+        return self.size + size <= self.limit
+
+    def add(self, data, rows=1):
+        if not self.fits(len(data)):
             if self.rows == 0:
                 raise TooBig(f"a row of {len(data)} bytes does not fit in a part of "
                              f"{self.limit} bytes with its header")
@@ -159,7 +176,7 @@ class _PartWriter:
         self.file.write(data)
         self.hash.update(data)
         self.size += len(data)
-        self.rows += 1
+        self.rows += rows
 
     def _finish(self):
         self.file.close()
