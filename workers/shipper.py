@@ -35,7 +35,8 @@ def run(ctx):
         if time.monotonic() >= next_look:
             next_look = time.monotonic() + options.interval
             try:
-                ctx.call(shipping.gather, shipping.due, queue, ctx.log)
+                if not ctx.call(shipping.gather, shipping.due, queue, ctx.log):
+                    ctx.log.info("nothing due: every finished period is gathered")
             except Locked as err:
                 ctx.log.info("%s", err)
             except GatherError as err:
