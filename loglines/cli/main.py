@@ -16,7 +16,7 @@ from .context import Context
 
 # The modules of the commands, in the order --help lists them.
 COMMANDS = ("check", "status", "dead", "redis_server", "worker", "supervisor_config", "enable",
-            "plugin_test", "replay", "notify", "instance", "store", "stats")
+            "plugin_test", "replay", "notify", "instance", "store", "stats", "ship")
 
 
 def _commands(argv):
