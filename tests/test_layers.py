@@ -5,7 +5,8 @@ Ranks, lowest first: the foundation (errors, atomic writes, logging), the
 queue message and the Redis connection, the queue, the configuration and
 what observes the queue (metrics, notify), the worker runtime, the usage
 rules, then the inputs, outputs and statistics, then the HTTP API (which
-serves the statistics), then the command line. A unit may
+serves the statistics), then shipping (whose collectors make the COUNTER
+reports the API serves), then the command line. A unit may
 import a unit of a lower rank; within inputs/ or outputs/ one part may use
 another (replay reuses the tailer's line splitter).
 """
@@ -24,7 +25,8 @@ RANK = {
     "usage": 5,
     "inputs": 6, "outputs": 6, "stats": 6,
     "api": 7,
-    "cli": 8, "__main__": 9,
+    "shipping": 8,
+    "cli": 9, "__main__": 10,
 }
 
 

@@ -19,8 +19,8 @@ from .help_text import EXIT_CODES, each_parser, version
 
 # The modules of the commands, in the order --help lists them.
 COMMANDS = ("check", "status", "dead", "redis_server", "worker", "supervisor_config", "enable",
-            "plugin_test", "replay", "notify", "instance", "store", "stats", "init",
-            "systemd")
+            "plugin_test", "replay", "notify", "instance", "store", "stats", "ship",
+            "init", "systemd")
 
 
 # The commands supervisord runs, each parsed with its own module alone: a

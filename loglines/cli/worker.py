@@ -52,14 +52,20 @@ def run(ctx):
     module = importlib.import_module(f"loglines.workers.{section.kind}")
     worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
                                burst=args.burst)
+    # What a worker must hold before it waits for Redis (the tailer's files),
+    # given to its run(); the rest start once Redis answers.
+    hold = getattr(module, "hold", None)
+    held = hold(worker_ctx) if hold else None
     try:
         worker_ctx.wait_for_redis()
         # Another instance's queues, or a Redis that lost this one's data:
         # stop here with one line rather than carry on.
         worker_ctx.call(instance.check, ctx.config, worker_ctx.store)
-        return module.run(worker_ctx)
+        return module.run(worker_ctx) if hold is None else module.run(worker_ctx, held)
     except reconnect.Stopped:
         return 0  # asked to stop while waiting for Redis
     finally:
+        if held is not None:
+            held.close()
         worker_ctx.close()
         worker_ctx.log.info("stopped")

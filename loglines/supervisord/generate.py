@@ -253,6 +253,10 @@ def _stopwaitsecs(program, where, warnings):
         why = (f"connect_timeout + the longest read timeout (timeout_ceiling, 2 x timeout "
                f"unless set) + a {_DELIVERY_MARGIN}s margin, so a delivery in flight can "
                "finish")
+    if program.kind == "shipper":
+        # An upload in flight takes up to timeout; the bookkeeping follows it.
+        floor = max(floor, math.ceil(program.options.timeout) + _DELIVERY_MARGIN)
+        why = f"timeout + a {_DELIVERY_MARGIN}s margin, so an upload in flight can finish"
     wanted = program.options.stopwaitsecs
     if wanted is None:
         return floor

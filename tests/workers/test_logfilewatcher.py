@@ -147,3 +147,4 @@ def test_a_crash_between_push_and_checkpoint_repeats_nothing(instance, tmp_path)
     got = [m["logline"] for m in drain(queue)]
     assert got == [f"first {i}" for i in range(5)] + [f"second {i}" for i in range(5)] + [
         "third 0"]
+
