@@ -28,19 +28,25 @@ _STOP_MARGIN = 30
 
 @dataclass(frozen=True)
 class Job:
-    """A loglines command systemd runs on a schedule (``OnCalendar=``)."""
+    """A loglines command systemd runs on a schedule (``OnCalendar=``), once
+    for each section of ``kind`` (given with ``--section``)."""
 
     name: str
     argv: tuple
     calendar: str
     description: str
-    needs_kind: str  # run only when a program of this kind is configured
+    kind: str
+    # Not for a section whose program supervisord runs: that program does
+    # the job itself, and a second run would only find the section locked.
+    unless_supervised: bool = False
 
 
 JOBS = (
     Job("stats-rebuild", ("stats", "rebuild"), "Sun *-*-* 04:30:00",
         "count the statistics again (a newer COUNTER robots list, changed plugin rules)",
         "stats"),
+    Job("ship", ("ship",), "*-*-* *:05:00", "gather and ship the packages due", "shipper",
+        unless_supervised=True),
 )
 
 
@@ -53,6 +59,7 @@ class Setup:
     loglines: tuple
     groups: tuple = ()  # supplementary groups, e.g. adm to read /var/log/apache2
     name: str = "loglines"
+    enabled: frozenset = frozenset()  # the programs supervisord runs (workers_enabled/)
 
 
 def _check(config, setup):
@@ -128,21 +135,33 @@ def units(config, setup):
         ("Install", ["WantedBy=multi-user.target"]),
     ])
     files = [File(f"{FOLDER}/{setup.name}.service", service, 0o644)]
-    kinds = {program.kind for program in config.programs.values()}
     for job in JOBS:
-        if job.needs_kind not in kinds:
-            continue
-        unit = f"{setup.name}-{job.name}"
-        argv = [*setup.loglines, "--config", cfg, *job.argv]
+        files.extend(_job_units(config, setup, job, cfg))
+    return tuple(files)
+
+
+def scheduled(config, setup, job):
+    """The sections ``job`` gets a timer for."""
+    return [name for name, program in config.programs.items() if program.kind == job.kind
+            and not (job.unless_supervised and name in setup.enabled)]
+
+
+def _job_units(config, setup, job, cfg):
+    """A oneshot service and its timer per section the job runs for."""
+    of_kind = [n for n, p in config.programs.items() if p.kind == job.kind]
+    files = []
+    for section in scheduled(config, setup, job):
+        unit = f"{setup.name}-{job.name}" + ("" if len(of_kind) == 1 else f"-{section}")
+        argv = [*setup.loglines, "--config", cfg, *job.argv, "--section", section]
         files.append(File(f"{FOLDER}/{unit}.service", _unit([
-            ("Unit", [f"Description=loglines: {job.description}",
+            ("Unit", [f"Description=loglines: {job.description} ([{section}])",
                       f"After={setup.name}.service"]),
             ("Service", ["Type=oneshot", *_common(config, setup), f"ExecStart={_exec(argv)}"]),
         ]), 0o644))
         files.append(File(f"{FOLDER}/{unit}.timer", _unit([
-            ("Unit", [f"Description=loglines: {job.description}, on a schedule"]),
+            ("Unit", [f"Description=loglines: {job.description} ([{section}]), on a schedule"]),
             ("Timer", [f"OnCalendar={job.calendar}", "Persistent=true",
                        "RandomizedDelaySec=600"]),
             ("Install", ["WantedBy=timers.target"]),
         ]), 0o644))
-    return tuple(files)
+    return files

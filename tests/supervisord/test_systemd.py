@@ -69,13 +69,40 @@ def test_the_rebuild_job_is_a_timer_when_there_are_statistics(capsys, tmp_path):
     assert main(["--config", str(cfg), "systemd-units", "--user", "loglines"]) == 0
     job = _settings((tmp_path / "srv/systemd/loglines-stats-rebuild.service").read_text())
     assert job["Type"] == "oneshot" and job["User"] == "loglines"
-    assert job["ExecStart"].endswith(f" --config {cfg} stats rebuild")
+    assert job["ExecStart"].endswith(f" --config {cfg} stats rebuild --section worker_stats")
     assert job["ExecStart"].startswith(str(BIN / "loglines") + " ")
     timer = _settings((tmp_path / "srv/systemd/loglines-stats-rebuild.timer").read_text())
     assert timer["OnCalendar"] and timer["Persistent"] == "true"
     plain = _instance(tmp_path / "plain", CFG.split("[worker_stats]")[0])
     assert main(["--config", str(plain), "systemd-units", "--user", "loglines"]) == 0
     assert sorted(p.name for p in (tmp_path / "plain/systemd").iterdir()) == ["loglines.service"]
+
+
+SHIPPER = """
+[worker_shipper]
+kind = shipper
+target = folder
+folder = var/shipped
+"""
+
+
+def test_shipping_gets_a_timer_unless_supervisord_runs_the_shipper(capsys, tmp_path):
+    cfg = _instance(tmp_path / "srv", CFG + SHIPPER)
+    assert main(["--config", str(cfg), "systemd-units", "--user", "loglines"]) == 0
+    capsys.readouterr()
+    job = _settings((tmp_path / "srv/systemd/loglines-ship.service").read_text())
+    assert job["ExecStart"].endswith(f" --config {cfg} ship --section worker_shipper")
+    assert job["Type"] == "oneshot"
+    assert _settings((tmp_path / "srv/systemd/loglines-ship.timer").read_text())["OnCalendar"]
+    # Once supervisord runs the shipper program, it ships; a timer would
+    # only find the section locked.
+    assert main(["--config", str(cfg), "supervisor-config"]) == 0
+    assert main(["--config", str(cfg), "systemd-units", "--user", "loglines"]) == 0
+    said = capsys.readouterr().out
+    assert "no timer for ship of [worker_shipper]: supervisord runs it" in said
+    assert "removed loglines-ship.service, loglines-ship.timer (no longer needed" in said
+    assert not (tmp_path / "srv/systemd/loglines-ship.timer").exists()
+    assert (tmp_path / "srv/systemd/loglines-stats-rebuild.timer").exists()
 
 
 def test_values_are_escaped_for_systemd_or_refused(capsys, tmp_path):
