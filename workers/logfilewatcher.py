@@ -27,6 +27,11 @@ def run(ctx, watcher=None):
     ctx.start_heartbeat([watcher.queue.name])
     ctx.log.info("following %s into %s as %s", ctx.section.options.logfile, watcher.queue.name,
                  watcher.service)
+    if not watcher.tailer.paths:
+        # Likely a wrong path, or one this user may not enter: say it once
+        # rather than follow nothing in silence (it is followed once it appears).
+        ctx.log.warning("%s matches no file (yet): reading nothing until one appears; "
+                        "`loglines check` tells why", ctx.section.options.logfile)
     try:
         while not ctx.stop.is_set():
             if not watcher.step() and ctx.burst:
