@@ -23,12 +23,22 @@ class _Current:
         getattr(sys, self.name).flush()
 
 
+class _Handler(logging.StreamHandler):
+    """A stream handler for which a reader that has gone (a worker run by
+    hand into ``| head``) ends the lines quietly, not with a traceback per line."""
+
+    def handleError(self, record):
+        if isinstance(sys.exc_info()[1], BrokenPipeError | ValueError):
+            return  # ValueError: the stream was closed after the pipe broke
+        super().handleError(record)
+
+
 def setup(level="INFO", stream=None, fmt=COMMAND_FORMAT):
     if stream is None or stream is sys.stderr:
         stream = _Current("stderr")
     elif stream is sys.stdout:
         stream = _Current("stdout")
-    handler = logging.StreamHandler(stream)
+    handler = _Handler(stream)
     handler.setFormatter(logging.Formatter(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]

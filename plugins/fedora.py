@@ -3,8 +3,10 @@
 Copy this file to adapt it; only the URL patterns below know Fedora.
 
     Request     /objects/<ns>:<id>/datastreams/<dsid>[/content]
-                /get/<ns>:<id>/<dsid> (API-A-Lite); a /fedora prefix is accepted,
-                and the colon may be percent-encoded (%3A, %253A)
+                /get/<ns>:<id>/<dsid> (API-A-Lite); a /fedora prefix is accepted
+                /islandora/object/<ns>:<id>/datastream/<dsid>[/download|/view|/<file>]
+                (Islandora 7, in front of many Fedora 3 sites)
+                the colon may be percent-encoded (%3A, %253A) in each
     not events  the metadata datastreams (``exclude_datastreams``, default
                 DC, MODS, MARC21, RELS-EXT, FULLTEXT): metadata_datastream;
                 everything else (not_an_item_url)
@@ -21,6 +23,10 @@ _DSID = r"(?P<dsid>[A-Za-z0-9._-]+)"
 DATASTREAM = re.compile(r"(?:/fedora)?/objects/" + _PID + r"/datastreams/" + _DSID
                         + r"(?:/content)?/?\Z")
 API_A_LITE = re.compile(r"(?:/fedora)?/get/" + _PID + "/" + _DSID + r"/?\Z")
+# /download and /view are Islandora's own; anything else there is a file name.
+ISLANDORA = re.compile(r"/islandora/object/" + _PID + r"/datastream/" + _DSID
+                       + r"(?:/[^/]+)?/?\Z")
+SHAPES = (DATASTREAM, API_A_LITE, ISLANDORA)
 DEFAULT_EXCLUDED = ("DC", "MODS", "MARC21", "RELS-EXT", "FULLTEXT")
 
 
@@ -33,7 +39,7 @@ def build_extra(reader):
 
 def classify(target, settings):
     """A Hit for a content datastream of a Fedora object, else why it is not one."""
-    match = DATASTREAM.match(target.path) or API_A_LITE.match(target.path)
+    match = next((m for m in (shape.match(target.path) for shape in SHAPES) if m), None)
     if not match:
         return "not_an_item_url"
     if match["dsid"].upper() in settings.extra:

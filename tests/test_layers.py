@@ -5,8 +5,9 @@ Ranks, lowest first: the foundation (errors, atomic writes, logging), the
 queue message and the Redis connection, the queue, the configuration and
 what observes the queue (metrics, notify), the worker runtime, the usage
 rules and the log records' parts, then the inputs, outputs and
-statistics, then the HTTP API (which
-serves the statistics), then the command line. A unit may
+statistics, then the HTTP API (which serves the statistics), then shipping
+(whose collectors make the COUNTER reports the API serves), then the
+command line. A unit may
 import a unit of a lower rank; within inputs/ or outputs/ one part may use
 another (replay reuses the tailer's line splitter).
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "loglines"
 RANK = {
-    "errors": 0, "atomic": 0, "log": 0, "file_modes": 0, "redact": 0,
+    "errors": 0, "atomic": 0, "log": 0, "file_modes": 0, "redact": 0, "instance_files": 0,
     "message": 1, "redis_connection": 1, "embedded_redis": 1, "kept_secret": 1,
     "supervisord": 2,
     "queue": 2,
@@ -25,7 +26,8 @@ RANK = {
     "usage": 5, "records": 5,
     "inputs": 6, "outputs": 6, "stats": 6,
     "api": 7,
-    "cli": 8, "__main__": 9,
+    "shipping": 8,
+    "cli": 9, "__main__": 10,
 }
 
 

@@ -15,11 +15,23 @@ each bad byte replaced by U+FFFD.
 from loglines.inputs.files.watcher import Watcher
 
 
-def run(ctx):
-    watcher = Watcher(ctx)
+def hold(ctx):
+    """Run before the process waits for Redis: the log files opened, so a log
+    rotated while a start waits for Redis is still read to its end."""
+    return Watcher(ctx)
+
+
+def run(ctx, watcher=None):
+    watcher = watcher or Watcher(ctx)
+    watcher.start()
     ctx.start_heartbeat([watcher.queue.name])
     ctx.log.info("following %s into %s as %s", ctx.section.options.logfile, watcher.queue.name,
                  watcher.service)
+    if not watcher.tailer.paths:
+        # Likely a wrong path, or one this user may not enter: say it once
+        # rather than follow nothing in silence (it is followed once it appears).
+        ctx.log.warning("%s matches no file (yet): reading nothing until one appears; "
+                        "`loglines check` tells why", ctx.section.options.logfile)
     try:
         while not ctx.stop.is_set():
             if not watcher.step() and ctx.burst:

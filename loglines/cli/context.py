@@ -10,6 +10,13 @@ from ..metrics.observed import observed_store
 from ..redis_connection import connect
 
 
+class CommandLine:
+    """What a command that reads no configuration gets: its arguments."""
+
+    def __init__(self, args):
+        self.args = args
+
+
 class Context:
     def __init__(self, args):
         self.args = args

@@ -4,15 +4,20 @@ import base64
 import json
 import time
 
+from ..errors import LoglinesError
 from ..queue.interface import MAX_BATCH
 from . import exit_codes
 from .context import out
+from .help_text import examples
 
 PREVIEW = 300
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("dead", help="list, requeue or purge dead-lettered items")
+    p = subparsers.add_parser("dead", help="list, requeue or purge dead-lettered items",
+        epilog=examples(
+            "loglines dead list pirus2 --limit 5",
+            "loglines dead requeue pirus2 --all"))
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("list", help="show dead items, oldest first")
     show.add_argument("queue")
@@ -40,8 +45,18 @@ def _payload_fields(payload):
         return {"payload_base64": base64.b64encode(payload).decode("ascii")}
 
 
+def _queue(ctx):
+    """The queue named on the command line; one that neither Redis nor the
+    configuration knows is most likely misspelt, so the known ones are named."""
+    name = ctx.args.queue
+    known = set(ctx.store.known_queues()) | ctx.config.queue_names()
+    if name not in known:
+        raise LoglinesError(f"no queue {name!r} (there are: {', '.join(sorted(known)) or 'none'})")
+    return ctx.store.queue(name)
+
+
 def run_list(ctx):
-    items = ctx.store.queue(ctx.args.queue).dead_items(limit=max(1, ctx.args.limit))
+    items = _queue(ctx).dead_items(limit=max(1, ctx.args.limit))
     for d in items:
         if ctx.args.json:
             record = {"id": d.id, "error": d.error, "attempts": d.attempts,
@@ -62,7 +77,7 @@ def _apply(ctx, operation, verb):
     if ctx.args.all == bool(ctx.args.ids):
         out(f"give either --all or the ids of the items to {operation.split('_')[0]}")
         return exit_codes.USAGE
-    queue = ctx.store.queue(ctx.args.queue)
+    queue = _queue(ctx)
     method = getattr(queue, operation)
     if not ctx.args.all:
         done = method(ctx.args.ids)

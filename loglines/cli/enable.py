@@ -8,6 +8,7 @@ from ..errors import LoglinesError
 from ..supervisord import MAIN_FILE, Workers
 from ..supervisord.links import check_name
 from .context import out
+from .help_text import examples
 
 
 def add_parser(subparsers):
@@ -15,7 +16,8 @@ def add_parser(subparsers):
         ("enable", run_enable, "let supervisord run a generated program (a workers_enabled/ link)"),
         ("disable", run_disable, "stop supervisord running a program (remove its link)"),
     ):
-        p = subparsers.add_parser(command, help=text)
+        p = subparsers.add_parser(command, help=text, epilog=examples(
+            f"loglines {command} worker_pirus2", f"loglines {command} worker_metrics"))
         p.add_argument("name", metavar="NAME", help="a program section, e.g. worker_pirus2")
         p.set_defaults(handler=handler, needs_context=True)
 
@@ -42,13 +44,19 @@ def run_enable(ctx):
     if not workers.available_file(name).exists():
         raise LoglinesError(f"no {workers.available_file(name)}; "
                             "run `loglines supervisor-config` first")
-    out(f"enabled {name}" if workers.enable(name) else f"{name} was already enabled")
+    if not workers.enable(name):
+        out(f"{name} was already enabled; nothing to apply")
+        return 0
+    out(f"enabled {name}")
     _hint(ctx)
     return 0
 
 
 def run_disable(ctx):
     workers, name = _workers(ctx)
-    out(f"disabled {name}" if workers.disable(name) else f"{name} was already disabled")
+    if not workers.disable(name):
+        out(f"{name} was already disabled; nothing to apply")
+        return 0
+    out(f"disabled {name}")
     _hint(ctx)
     return 0

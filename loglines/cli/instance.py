@@ -3,10 +3,12 @@ Redis lost its data and what was lost was replayed, accepting the empty one."""
 
 from ..runtime import instance
 from .context import out
+from .help_text import examples
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("instance", help="the instance marker in Redis and here")
+    p = subparsers.add_parser("instance", help="the instance marker in Redis and here",
+        epilog=examples("loglines instance", "loglines instance --accept-empty-redis"))
     p.add_argument("--accept-empty-redis", action="store_true",
                    help="after a data loss was replayed: mark Redis as this instance's again")
     p.set_defaults(handler=run, needs_context=True)

@@ -16,17 +16,21 @@ from ..notify.backlog import BacklogWatch
 from ..notify.listener import Handler, serve
 from ..queue import reconnect
 from .context import out
+from .help_text import examples
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("notify-listener", help="supervisord event listener raising "
+    p = subparsers.add_parser("notify-listener", epilog=examples(
+        "loglines notify-listener"), help="supervisord event listener raising "
                               "notifications (what supervisord runs)")
     p.set_defaults(handler=listener, needs_context=True)
-    p = subparsers.add_parser("notify-worker", help="send queued notifications (an rq worker; "
+    p = subparsers.add_parser("notify-worker", epilog=examples(
+        "loglines notify-worker --burst"), help="send queued notifications (an rq worker; "
                               "what supervisord runs)")
     p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     p.set_defaults(handler=worker, needs_context=True)
-    p = subparsers.add_parser("notify-test", help="send a test notification now, by every "
+    p = subparsers.add_parser("notify-test", epilog=examples(
+        "loglines notify-test --enqueue"), help="send a test notification now, by every "
                               "configured channel")
     p.add_argument("--enqueue", action="store_true",
                    help="enqueue it for the notify worker instead of sending it from here")

@@ -17,11 +17,15 @@ from ..outputs.delivery.urls import Endpoint
 from ..usage import plugin as plugins
 from ..usage.item import BadItem, evaluate
 from .context import out
+from .help_text import examples
 
 
 def add_parser(subparsers):
     p = subparsers.add_parser("plugin-test", help="run log lines through a plugin and show "
-                              "what would be sent (sends nothing)")
+                              "what would be sent (sends nothing)",
+        epilog=examples(
+            "loglines plugin-test /var/log/apache2/access.log.1",
+            "tail -n 1000 /var/log/apache2/access.log | loglines plugin-test --plugin fedora"))
     p.add_argument("files", nargs="*", metavar="FILE", help="log files (default: stdin)")
     p.add_argument("--section", help="the pirus2 section whose plugin and settings to use "
                    "(default: the first one)")

@@ -2,11 +2,13 @@
 
 from .. import embedded_redis
 from ..runtime.parent import end_with_parent, under_supervisord
+from .help_text import examples
 
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "redis", help="run the managed Redis in the foreground (AOF on, 127.0.0.1)")
+        "redis", help="run the managed Redis in the foreground (AOF on, 127.0.0.1)",
+        epilog=examples("loglines redis", "loglines redis --redis stats"))
     p.add_argument("--redis", metavar="NAME", help="run the [redis_NAME] section's server")
     p.set_defaults(handler=run, needs_context=True)
 

@@ -15,6 +15,7 @@ from ..inputs.replay import QueueSink, Replayer, Window, parse_when
 from ..runtime.stop import StopFlag
 from . import exit_codes
 from .context import out
+from .help_text import examples
 
 DEFAULT_MAX_LINE = 16384  # the logfilewatcher's default max_line_size
 JOURNALS = "var/replay"
@@ -31,7 +32,10 @@ def _when(text):
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
-        "replay", help="push archived access logs (plain, .gz, .bz2, .xz) onto a queue")
+        "replay", help="push archived access logs (plain, .gz, .bz2, .xz) onto a queue",
+        epilog=examples(
+            "loglines replay /var/log/apache2/access.log.2.gz /var/log/apache2/access.log.1",
+            "loglines replay old/*.gz --since 2025-01-01 --until 2025-02-01"))
     p.add_argument("files", nargs="+", metavar="FILE", help="log files, oldest first")
     p.add_argument("--service", help="service name (default: the logfilewatcher's servicename)")
     p.add_argument("--to", metavar="QUEUE", help="queue (default: the logfilewatcher's pushto)")

@@ -19,6 +19,7 @@ from ..usage import plugin as plugins
 from ..usage.settings import log_format_for
 from . import exit_codes
 from .context import out
+from .help_text import examples
 from .replay import DEFAULT_MAX_LINE, JOURNALS, _when, readable, reading
 from .store import opened
 
@@ -34,7 +35,8 @@ def _month(text):
 
 def add_parser(subparsers):
     p = subparsers.add_parser("stats", help="local statistics: show, top, coverage, rebuild, "
-                              "backfill")
+                              "backfill",
+        epilog=examples("loglines stats top --limit 10", "loglines stats coverage"))
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("show", help="an item's COUNTER metrics per month (per day "
                               "with --month)")

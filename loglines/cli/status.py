@@ -7,13 +7,19 @@ import time
 from ..metrics.delivery import delivery_state
 from ..runtime import instance
 from .context import out
+from .help_text import examples
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("status", help="queue depths and live consumers")
+    p = subparsers.add_parser("status", help="queue depths and live consumers",
+        epilog=examples(
+            "loglines status",
+            "loglines status --json | jq .queues",
+            "loglines status --watch"))
     p.add_argument("--json", action="store_true", help="one JSON object, for machines")
     p.add_argument("--redis", metavar="NAME", help="use the [redis_NAME] section")
-    p.add_argument("--watch", action="store_true", help="redraw every second (Ctrl-C ends)")
+    p.add_argument("--watch", action="store_true",
+                   help="redraw every second (Ctrl-C ends); into a file or a pipe, a line a second")
     # For tests: stop --watch after this many draws.
     p.add_argument("--watch-count", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=run, needs_context=True)
@@ -34,9 +40,23 @@ def collect(ctx):
         "queues": [vars(q) for q in queues],
         "consumers": [vars(c) for c in consumers],
         "counts": {name: store.counts(name) for name in sections},
-        "delivery": [vars(t) for t in delivery_state(store, ctx.config.delivery_targets())],
+        "delivery": delivery(ctx, store),
         "statistics": statistics(ctx),
     } | add_live(ctx, sections, queues)
+
+
+def delivery(ctx, store):
+    """Each target's state; a target in dry run sends nothing, so what it
+    counted is reported as written to its dry-run file, not as delivered."""
+    targets = []
+    for t in delivery_state(store, ctx.config.delivery_targets()):
+        entry = vars(t) | {"dry_run": False}
+        o = ctx.config.program(t.section).options
+        if o.dry_run:
+            entry |= {"dry_run": True, "delivered": 0, "written_dry_run": t.delivered,
+                      "dry_run_file": str(ctx.config.resolve(o.dry_run_file))}
+        targets.append(entry)
+    return targets
 
 
 def statistics(ctx):
@@ -140,8 +160,13 @@ def print_delivery(targets):
     out()
     out(f"{'delivery':<24} {'tracker':>10} {'delivered':>10} {'waiting':>10} {'dead':>10}")
     for t in targets:
-        out(f"{t['section']:<24} {t['tracker']:>10} {t['delivered']:>10} {t['waiting']:>10} "
+        tracker, delivered = ("dry run", "-") if t["dry_run"] else (t["tracker"], t["delivered"])
+        out(f"{t['section']:<24} {tracker:>10} {delivered:>10} {t['waiting']:>10} "
             f"{t['dead']:>10}")
+    for t in targets:
+        if t["dry_run"]:
+            out(f"  {t['section']}: dry run: {t['written_dry_run']} URLs written to "
+                f"{t['dry_run_file']}, none sent (set dry_run = false to deliver)")
 
 
 def print_statistics(stats):

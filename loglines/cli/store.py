@@ -10,10 +10,12 @@ from ..store import migrate
 from ..store.engine import describe, open_engine
 from . import exit_codes
 from .context import out
+from .help_text import examples
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("store", help="the store's schema: migrate it, or show its state")
+    p = subparsers.add_parser("store", help="the store's schema: migrate it, or show its state",
+        epilog=examples("loglines store migrate", "loglines store status"))
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("migrate", help="create the schema or bring it to the newest revision") \
         .set_defaults(handler=run_migrate)

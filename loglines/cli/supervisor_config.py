@@ -13,6 +13,7 @@ from ..file_modes import close_to_others
 from ..supervisord import MAIN_FILE, Workers, generate, links
 from ..supervisord.generate import AVAILABLE, listen_url
 from .context import out
+from .help_text import examples
 
 log = logging.getLogger("loglines.supervisord")
 
@@ -20,7 +21,10 @@ log = logging.getLogger("loglines.supervisord")
 def add_parser(subparsers):
     p = subparsers.add_parser(
         "supervisor-config",
-        help="write supervisord.conf and workers_available/ from the configuration")
+        help="write supervisord.conf and workers_available/ from the configuration",
+        epilog=examples(
+            "loglines supervisor-config",
+            "loglines supervisor-config --config /srv/loglines/loglines.cfg"))
     p.set_defaults(handler=run, needs_context=True)
 
 
@@ -87,11 +91,24 @@ def _summary(config, workers, changes, names, new_password):
     if changes.removed:
         out(f"  removed (no longer configured): {', '.join(changes.removed)}")
     s = config.supervisor
+    kept = config.instance_dir / links.SECRET
     if new_password is not None:
         # Shown this once; a configured password is never printed.
         out(f"web UI {listen_url(config)}  username {s.username}  password {new_password}")
-        out(f"  (generated; kept in {config.instance_dir / links.SECRET}, mode 0600)")
+        out(f"  (generated; kept in {kept}, mode 0600)")
+    elif s.password:
+        out(f"web UI {listen_url(config)}  username {s.username}  password as configured "
+            "([supervisor] password)")
     else:
-        out(f"web UI {listen_url(config)}  username {s.username}")
-    out(f"start:          supervisord -c {shown}")
-    out(f"apply changes:  supervisorctl -c {shown} update")
+        out(f"web UI {listen_url(config)}  username {s.username}  password in {kept}")
+    out(f"start:          {program_path('supervisord')} -c {shown}")
+    out(f"apply changes:  {program_path('supervisorctl')} -c {shown} update")
+
+
+def program_path(name):
+    """How to run ``name`` from here: the script beside this Python (the
+    venv's, which a shell's PATH seldom has), else the bare name."""
+    script = Path(os.path.abspath(sys.executable)).with_name(name)
+    if script.is_file() and os.access(script, os.X_OK):
+        return shlex.quote(str(script))
+    return name

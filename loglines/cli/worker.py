@@ -18,6 +18,7 @@ from ..runtime import instance
 from ..runtime.context import WorkerContext
 from ..runtime.parent import end_with_parent, under_supervisord
 from ..runtime.stop import StopFlag
+from .help_text import examples
 
 # Every kind of [logger_*] / [worker_*] section has a module of its name in workers/.
 WORKER_KINDS = tuple(k for k in spec.KINDS if k not in spec.PROCESS_KINDS)
@@ -25,7 +26,8 @@ WORKER_KINDS = tuple(k for k in spec.KINDS if k not in spec.PROCESS_KINDS)
 
 def add_parser(subparsers):
     p = subparsers.add_parser("worker", help="run the worker of a [logger_*] or [worker_*] "
-                              "section (what supervisord runs)")
+                              "section (what supervisord runs)",
+        epilog=examples("loglines worker worker_broker", "loglines worker worker_pirus2 --burst"))
     p.add_argument("section", help="the section name, e.g. worker_pirus2")
     p.add_argument("--process-num", type=int, default=0, metavar="N",
                    help="supervisord's process number, for numprocs > 1")
@@ -53,14 +55,21 @@ def run(ctx):
     worker_ctx = WorkerContext(ctx.config, section, args.process_num, ctx.redis_settings, stop,
                                burst=args.burst)
     own = own_records.install(ctx.config, args.section, ctx.redis_settings)
+    # What a worker must hold before it waits for Redis (the tailer's files),
+    # given to its run(); the rest start once Redis answers.
+    hold = getattr(module, "hold", None)
+    held = hold(worker_ctx) if hold else None
     try:
+        worker_ctx.wait_for_redis()
         # Another instance's queues, or a Redis that lost this one's data:
         # stop here with one line rather than carry on.
         worker_ctx.call(instance.check, ctx.config, worker_ctx.store)
-        return module.run(worker_ctx)
+        return module.run(worker_ctx) if hold is None else module.run(worker_ctx, held)
     except reconnect.Stopped:
         return 0  # asked to stop while waiting for Redis
     finally:
+        if held is not None:
+            held.close()
         worker_ctx.close()
         worker_ctx.log.info("stopped")
         if own is not None:

@@ -3,6 +3,7 @@
 import dataclasses
 import ipaddress
 import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -130,6 +131,8 @@ def _check_program(program, redis, problems):
     if program.kind == "httpingest" and not o.password:
         problems.add(program.name, "password", "missing: the HTTP endpoint always asks for a "
                      "password (give one, e.g. password = ${LOGLINES_INGEST_PASSWORD})")
+    if program.kind == "shipper":
+        _check_shipper(program, problems)
     if program.kind == "broker" and o.listento in o.fanout:
         problems.add(program.name, "fanout", "a broker cannot fan out into its own queue")
 
@@ -217,6 +220,36 @@ def _check_pirus2(program, problems):
     for key, queue in (("success_queue", o.success_queue), ("other_queue", o.other_queue)):
         if queue and queue == o.listento:
             problems.add(program.name, key, "cannot be the queue the worker listens to")
+
+
+def _check_shipper(program, problems):
+    o = program.options
+    need = {"post": "url", "put": "url", "folder": "folder"}[o.target]
+    if not getattr(o, need):
+        problems.add(program.name, need, f"missing (required with target = {o.target})")
+    if o.url and urlsplit(o.url).scheme not in ("http", "https"):
+        problems.add(program.name, "url", f"expected an http(s) URL, got {redact.url(o.url)!r}")
+    wanted = {"basic": ("username", "password"), "bearer": ("token",)}.get(o.auth, ())
+    for key in wanted:
+        if not getattr(o, key):
+            problems.add(program.name, key, f"missing (required with auth = {o.auth})")
+    _check_shipper_values(program, problems)
+
+
+def _check_shipper_values(program, problems):
+    o = program.options
+    for header in o.headers:
+        name, sep, _ = header.partition(":")
+        if not sep or not name.strip() or any(c in header for c in "\r\n"):
+            problems.add(program.name, "headers", "expected Name: value")
+    if o.start:
+        try:
+            datetime.strptime(o.start, "%Y-%m-%d")
+        except ValueError:
+            problems.add(program.name, "start", f"expected a date as YYYY-MM-DD, got {o.start!r}")
+    if o.period == "day" and "counter" in o.groups:
+        problems.add(program.name, "period", "COUNTER reports are monthly: the counter group "
+                     "needs period = month")
 
 
 def _check_redis(redis, queues, problems):

@@ -228,6 +228,42 @@ class ApiOptions(ProgramOptions):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ShipperOptions(ProgramOptions):
+    listento: str  # the queue of ship jobs, one per package
+    target: str  # post, put or folder
+    url: str | None = _secret()  # the ingress; may carry credentials
+    folder: str | None
+    auth: str
+    username: str | None
+    password: str | None = _secret()
+    token: str | None = _secret()
+    content_type: str
+    field: str
+    headers: tuple[str, ...] = _secret()  # "Name: value"; a value may be a key
+    report_id_field: str
+    timeout: float
+    collectors: tuple[str, ...]  # 'builtin', or files in plugins/
+    groups: tuple[str, ...]  # the shipping groups this section ships
+    period: str
+    start: str | None  # YYYY-MM-DD: where collectors with no record begin
+    settle: float  # seconds after a period's end before it is gathered
+    interval: float  # seconds between two looks for a finished period
+    max_package_bytes: int
+    work_dir: str
+    api_section: str | None  # whose sushi_ settings the COUNTER reports use
+    max_attempts: int | None
+    retry_delay: float | None
+    retry_max_delay: float | None
+
+    def retry_for(self, queue):
+        if queue != self.listento:
+            return {}
+        keys = {"max_attempts": self.max_attempts, "retry_delay": self.retry_delay,
+                "retry_max_delay": self.retry_max_delay}
+        return {k: v for k, v in keys.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CommandOptions(ProgramOptions):
     command: str  # required for a program of the user's own
 
@@ -248,6 +284,7 @@ KIND_OPTIONS = {
     "records": RecordsOptions,
     "metrics": MetricsOptions,
     "api": ApiOptions,
+    "shipper": ShipperOptions,
     "command": CommandOptions,
     "redis": RedisProgramOptions,
 }

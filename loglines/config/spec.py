@@ -223,6 +223,33 @@ sushi_registry_record = string(default='')
 sushi_data_type = option({data_types}, default='Unspecified')
 sushi_publisher = string(default='')
 """.format(data_types=", ".join(repr(t) for t in SUSHI_DATA_TYPES)),
+    # Gathers packages of collected data for each finished period and ships
+    # them to a service (docs/design.md, Shipping); target post or put needs
+    # url, folder needs folder; secrets as ${VARIABLES}.
+    "shipper": """
+listento = queue_name(default='ship')
+target = option('post', 'put', 'folder')
+url = string(default=None)
+folder = string(default=None)
+auth = option('none', 'basic', 'bearer', default='none')
+username = string(default=None)
+password = string(default=None)
+token = string(default=None)
+content_type = string(default='application/vnd.loglines.package+tgz')
+field = string(default='file')
+headers = force_list(default=list())
+report_id_field = string(default='id')
+timeout = float(min=0.1, max=3600, default=120.0)
+collectors = force_list(default=list('builtin'))
+groups = force_list(default=list('counter'))
+period = option('month', 'day', default='month')
+start = string(default=None)
+settle = float(min=0, default=21600.0)
+interval = float(min=1, default=900.0)
+max_package_bytes = integer(min=100, default=200000000)
+work_dir = string(default='var/ship')
+api_section = string(default=None)
+""" + _RETRY.format(max_attempts=None, retry_delay=None, retry_max_delay=None),
     # A program of the user's own ([process_*] other than redis).
     "command": """
 command = string

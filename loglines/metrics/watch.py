@@ -1,5 +1,6 @@
 """``loglines status --watch``: the report redrawn in place every second."""
 
+import sys
 import time
 
 from rich.console import Console, Group
@@ -32,9 +33,24 @@ def render(report):
     return Group(*parts, Text(f"consumers: {alive} alive of {len(report['consumers'])}"))
 
 
+def line(report, now=time.time):
+    """One line of a status report: what ``--watch`` writes per interval
+    when its output is a file or a pipe, where redrawing means nothing."""
+    r = report["rates"]
+    queues = " ".join(f"{q['name']}={q['ready']}/{q['inflight']}/{q['delayed']}/{q['dead']}"
+                      for q in report["queues"])
+    alive = sum(c["alive"] for c in report["consumers"])
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now()))
+    return (f"{stamp} in {r['lines_in_per_s']:.1f} lines/s out {r['events_out_per_s']:.1f} "
+            f"events/s consumers {alive} queues (ready/in-flight/delayed/dead) {queues}")
+
+
 def watch(collect, iterations=None, interval=1.0, console=None, sleep=time.sleep):
-    """Redraw ``collect()`` every ``interval`` until interrupted (or ``iterations``)."""
+    """Redraw ``collect()`` every ``interval`` until interrupted (or ``iterations``);
+    not on a terminal, a line per interval instead."""
     console = console or Console()
+    if not console.is_terminal:
+        return _lines(collect, iterations, interval, sleep)
     done = 0
     with Live(render(collect()), console=console, auto_refresh=False) as live:
         try:
@@ -45,4 +61,18 @@ def watch(collect, iterations=None, interval=1.0, console=None, sleep=time.sleep
                     live.update(render(collect()), refresh=True)
         except KeyboardInterrupt:
             pass  # Ctrl-C is how an operator leaves the watch
+    return 0
+
+
+def _lines(collect, iterations, interval, sleep):
+    done = 0
+    try:
+        while iterations is None or done < iterations:
+            done += 1
+            sys.stdout.write(line(collect()) + "\n")
+            sys.stdout.flush()  # a reader of the pipe sees each interval as it ends
+            if iterations is None or done < iterations:
+                sleep(interval)
+    except KeyboardInterrupt:
+        pass
     return 0

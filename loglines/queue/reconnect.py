@@ -21,22 +21,25 @@ __all__ = ["RECONNECT", "Stopped", "call"]
 
 
 def call(fn, *args, should_stop=lambda: False, backoff=RECONNECT, sleep=time.sleep,
-         errors=(QueueUnavailable,), log=log, **kw):
+         errors=(QueueUnavailable,), log=log, quiet_for=0.0, clock=time.monotonic, **kw):
     """``errors``: what means "Redis cannot take it now" (a caller that must
     never die, like the logging handler, names more); ``log``: where the
-    outage is told (anything with ``warning`` and ``info``)."""
-    attempt = 0
+    outage is told (anything with ``warning`` and ``info``); ``quiet_for``:
+    seconds of waiting that are expected, so not told (a worker starting
+    beside the Redis supervisord starts with it)."""
+    attempt, warned, started = 0, False, clock()
     while True:
         try:
             result = fn(*args, **kw)
         except errors as err:
             attempt += 1
-            if attempt == 1:
+            if not warned and clock() - started >= quiet_for:
+                warned = True
                 log.warning("%s; retrying until it is back", err)
             if should_stop():
                 raise Stopped() from err
             sleep(backoff.delay(attempt))
             continue
-        if attempt:
+        if warned:
             log.info("Redis is back after %d attempts", attempt)
         return result

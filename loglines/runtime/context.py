@@ -7,6 +7,10 @@ from ..queue import Heartbeat, new_consumer_id, reconnect
 from ..redis_connection import connect
 from .counters import Counters
 
+# Seconds a starting worker waits for Redis before it warns: the embedded
+# Redis loads its AOF in well under this on a clean start.
+STARTUP_QUIET = 5.0
+
 
 class WorkerContext:
     def __init__(self, config, section, process_num=0, redis_settings=None, stop=None,
@@ -39,6 +43,12 @@ class WorkerContext:
         """``fn`` until Redis answers; raises reconnect.Stopped if asked to stop."""
         return reconnect.call(fn, *args, should_stop=self.stop.is_set, sleep=self.stop.wait,
                               **kw)
+
+    def wait_for_redis(self):
+        """At start: Redis answering. supervisord starts the embedded Redis
+        and the workers together, so the first seconds of refused
+        connections are expected and not warned about."""
+        self.call(self.store.ping, log=self.log, quiet_for=STARTUP_QUIET)
 
     def producer(self, queue, paused="pausing", resumed="going on", **kw):
         """A Producer pushing into ``queue`` for this process (see runtime.producer)."""

@@ -26,6 +26,7 @@ _STOPWAIT_DEFAULT = 30
 # A pirus2 worker may be inside a request when told to stop: it may take
 # connect_timeout + timeout, and this margin covers acknowledging after it.
 _DELIVERY_MARGIN = 30
+_LISTENER_STOPWAIT = 10
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,21 @@ def _priority(program):
     return 10 if program.kind == "redis" else 100
 
 
+def stop_seconds(config):
+    """The longest a stop of supervisord can take: it stops its programs one
+    after the other, each given its stopwaitsecs (the notify pair too)."""
+    where, ignored = _Where(config), []
+    total = sum(_stopwaitsecs(p, where, ignored) for p in config.programs.values())
+    if getattr(config, "notify", None) is not None:
+        total += _LISTENER_STOPWAIT + _notify_worker_stopwait(config)
+    return total
+
+
+def _notify_worker_stopwait(config):
+    # A send in progress may take smtp/webhook timeout twice (connect, send).
+    return math.ceil(config.notify.timeout) * 2 + _DELIVERY_MARGIN
+
+
 def _stopwaitsecs(program, where, warnings):
     """The configured value, raised to what the kind needs (with a warning)."""
     floor = _STOPWAIT.get(program.kind, _STOPWAIT_DEFAULT)
@@ -237,6 +253,10 @@ def _stopwaitsecs(program, where, warnings):
         why = (f"connect_timeout + the longest read timeout (timeout_ceiling, 2 x timeout "
                f"unless set) + a {_DELIVERY_MARGIN}s margin, so a delivery in flight can "
                "finish")
+    if program.kind == "shipper":
+        # An upload in flight takes up to timeout; the bookkeeping follows it.
+        floor = max(floor, math.ceil(program.options.timeout) + _DELIVERY_MARGIN)
+        why = f"timeout + a {_DELIVERY_MARGIN}s margin, so an upload in flight can finish"
     wanted = program.options.stopwaitsecs
     if wanted is None:
         return floor
@@ -292,7 +312,7 @@ def _notify_sections(config, loglines_command, where):
         ("command", escape.command([*base, "notify-listener"], where("notify", "command"))),
         # TICK_60 drives the backlog check.
         ("events", "PROCESS_STATE_FATAL,PROCESS_STATE_EXITED,TICK_60"),
-        *common, ("stopwaitsecs", 10),
+        *common, ("stopwaitsecs", _LISTENER_STOPWAIT),
         # stdout is the protocol channel; the listener logs to stderr.
         ("stderr_logfile", escape.setting(str(logdir / "loglines_notify.log"),
                                           where("notify", "stderr_logfile"), expansions=2)),
@@ -301,8 +321,7 @@ def _notify_sections(config, loglines_command, where):
         ("command", escape.command([*base, "notify-worker"],
                                    where("notify", "command"))),
         *common,
-        # A send in progress may take smtp/webhook timeout twice (connect, send).
-        ("stopwaitsecs", math.ceil(config.notify.timeout) * 2 + _DELIVERY_MARGIN),
+        ("stopwaitsecs", _notify_worker_stopwait(config)),
         ("killasgroup", "true"), ("redirect_stderr", "true"),
         ("stdout_logfile", escape.setting(str(logdir / "loglines_notify_worker.log"),
                                           where("notify", "stdout_logfile"), expansions=2)),

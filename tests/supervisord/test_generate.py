@@ -177,6 +177,31 @@ def test_pirus2_stopwaitsecs_covers_a_delivery(instance, keys, expected):
     assert process.stopwaitsecs == expected >= timeout + 30
 
 
+def test_shipper_stopwaitsecs_covers_an_upload(instance):
+    cfg = write_cfg(instance, """
+        [worker_shipper]
+        kind = shipper
+        target = folder
+        folder = outgoing
+        timeout = 200
+        """)
+    _, result = generated(cfg)
+    server, _ = parse_back(instance, result)
+    (process,) = groups(server)["worker_shipper"].process_configs
+    assert process.stopwaitsecs == 230
+    assert "worker worker_shipper" in process.command
+
+
+def test_the_shipped_config_ships_nothing_until_told_to(instance):
+    """Its shipper section is commented out: no ingress is configured."""
+    text = (ROOT / "loglines.cfg").read_text()
+    assert "# [worker_shipper]" in text
+    instance.mkdir()
+    shutil.copy(ROOT / "loglines.cfg", instance / "loglines.cfg")
+    config, _ = generated(instance / "loglines.cfg")
+    assert "shipper" not in {p.kind for p in config.programs.values()}
+
+
 @pytest.mark.parametrize("port, host, bound", [
     ("9001", "127.0.0.1", 9001),  # bare: supervisord alone would bind every interface
     (":9002", "127.0.0.1", 9002),

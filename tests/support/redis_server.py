@@ -3,6 +3,7 @@ configuration code as the embedded Redis (AOF on)."""
 
 import dataclasses
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -15,10 +16,37 @@ from loglines.embedded_redis import find_redis_server, write_config
 from loglines.redis_connection import connect
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Ports handed out below the kernel's ephemeral range, so the source port of
+# some outgoing connection (the suite makes thousands) cannot take a port
+# between the moment a test picks it and the moment its server listens.
+def _ephemeral_floor():
+    try:
+        return int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
+_PORTS = range(10000, max(_ephemeral_floor(), 20000))
+_handed_out = set()
+
+
+def free_port(udp=False):
+    """A port on 127.0.0.1 that is free now and was not handed out before in
+    this run; free for UDP as well if ``udp``."""
+    for _ in range(200):
+        port = random.choice(_PORTS)
+        if port in _handed_out:
+            continue
+        kinds = (socket.SOCK_STREAM, socket.SOCK_DGRAM) if udp else (socket.SOCK_STREAM,)
+        try:
+            for kind in kinds:
+                with socket.socket(socket.AF_INET, kind) as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port on 127.0.0.1 in {_PORTS}")
 
 
 class RedisServer:

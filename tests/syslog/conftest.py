@@ -1,4 +1,3 @@
-import socket
 import textwrap
 import threading
 
@@ -7,20 +6,12 @@ import pytest
 from loglines.config import load
 from loglines.inputs.syslog.receiver import Syslogd
 from loglines.runtime.context import WorkerContext
+from tests.support.redis_server import free_port as support_free_port
 
 
 def free_port():
     """A port free for both TCP and UDP on 127.0.0.1."""
-    for _ in range(50):
-        with socket.socket() as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            tcp.bind(("127.0.0.1", 0))
-            port = tcp.getsockname()[1]
-            try:
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port for both TCP and UDP")
+    return support_free_port(udp=True)
 
 
 class Running:

@@ -58,6 +58,16 @@ SHAPES = [
     ("fedora", "/objects/uuid:abcd/datastreams/FULLTEXT", "metadata_datastream"),
     ("fedora", "/objects/uuid:abcd", "not_an_item_url"),
     ("fedora", "/objects/uuid:abcd/datastreams", "not_an_item_url"),
+    # Islandora 7 in front of Fedora 3
+    ("fedora", "/islandora/object/ir:123/datastream/OBJ/download", (REQ, "ir:123")),
+    ("fedora", "/islandora/object/ir%3A123/datastream/OBJ/view", (REQ, "ir:123")),
+    ("fedora", "/islandora/object/ir%253A123/datastream/PDF/thesis.pdf", (REQ, "ir:123")),
+    ("fedora", "/islandora/object/uuid:ab-12/datastream/OBJ", (REQ, "uuid:ab-12")),
+    ("fedora", "/islandora/object/ir:123/datastream/MODS/view", "metadata_datastream"),
+    ("fedora", "/islandora/object/ir%3A123/datastream/DC/download", "metadata_datastream"),
+    ("fedora", "/islandora/object/ir:123", "not_an_item_url"),
+    ("fedora", "/islandora/object/ir:123/datastream/OBJ/a/b", "not_an_item_url"),
+    ("fedora", "/islandora/search/thesis", "not_an_item_url"),
 ]
 
 
@@ -136,3 +146,21 @@ def test_generic_plugin_without_patterns_sends_nothing():
 def test_generic_pattern_without_an_id_is_not_an_event():
     params, pl = evaluate("generic", line("/files/a.pdf"), view(request_pattern=r"\.pdf$"))
     assert (params, pl["excluded"]) == ({}, "no_item_id")
+
+
+LOG4J = "2010-10-17 03:04:42,123 INFO  [http-8080-Processor23] fedora.server.access: "
+
+
+@pytest.mark.parametrize("prefix", [LOG4J, "[main] INFO - ", ""])
+def test_the_log4j_combined_format_reads_a_fedora_servlet_log(prefix):
+    config = view(log_format="log4j_combined")
+    logline = prefix + line("/fedora/objects/ora:1234/datastreams/PDF1/content")
+    params, pl = evaluate("fedora", logline, config)
+    assert params["rft.artnum"] == f"oai:{HOST}:ora:1234"
+    assert params["url_tim"] == "2010-10-17T03:04:42Z" and params["req_id"] == "192.0.2.10"
+    assert pl["status"] == 200
+
+
+def test_combined_alone_does_not_read_a_log4j_prefixed_line():
+    _, pl = evaluate("fedora", LOG4J + line("/objects/ora:1/datastreams/PDF"), view())
+    assert pl["excluded"].startswith("unparseable")

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from loglines.inputs.files.checkpoint import load_checkpoint
 from loglines.outputs.logfile import AppendFile
 from tests.support.queues import drain
 from tests.support.waiting import wait_for
@@ -80,6 +81,12 @@ def test_an_unreadable_log_is_waited_for_and_the_other_files_are_read_on(instanc
     assert worker.said().count("Permission denied") == 1  # told once, not per attempt
 
 
+def checkpointed(state_dir):
+    """The offset the single state file of ``state_dir`` holds, or None."""
+    states = list(state_dir.glob("*.state"))
+    return load_checkpoint(str(states[0])).offset if len(states) == 1 else None
+
+
 def test_a_checkpoint_that_cannot_be_written_is_retried_and_nothing_repeats(instance,
                                                                             tmp_path):
     config = instance()
@@ -90,6 +97,8 @@ def test_a_checkpoint_that_cannot_be_written_is_retried_and_nothing_repeats(inst
     state = tmp_path / "var/tail/logger_watch"
     try:
         assert wait_for(lambda: queue.stats().ready == 1, timeout=20)
+        # The push comes before its checkpoint: wait for that one too.
+        assert wait_for(lambda: checkpointed(state) == len("first\n"), timeout=20)
         state.chmod(0o500)  # the state folder takes no new file: as a full disk
         append(log, "second")
         assert wait_for(lambda: "cannot write tail state" in worker.said(), timeout=20)
@@ -170,3 +179,44 @@ def test_the_logger_waits_for_a_file_it_cannot_write_and_writes_each_line_once(i
     assert worker.said().count("cannot write to") == 1
     assert "Traceback" not in worker.said()
     assert queue.stats().dead == 0 and queue.stats().delayed == 0
+
+
+def test_a_rotation_while_redis_is_down_at_the_first_start_loses_nothing(tmp_path):
+    """`loglines worker` holds the watcher's files before it waits for Redis:
+    a log renamed while a first start waits is still read to its end."""
+    import textwrap
+
+    from loglines.config import load
+    from tests.support.redis_server import RedisServer
+
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    cfg = tmp_path / "loglines.cfg"
+    cfg.write_text(textwrap.dedent(f"""
+        [queues]
+        block_timeout = 0.2
+        [redis]
+        port = {server.port}
+        [logger_watch]
+        logfile = logs/access.log
+        servicename = repo.example.ac.uk
+        pushto = loglines
+        start_at = beginning
+    """))
+    config = load(cfg)
+    log = tmp_path / "logs/access.log"
+    append(log, "old 1", "old 2")
+    worker = Worker(config, "logger_watch", tmp_path)
+    try:
+        assert wait_for(lambda: "Redis unavailable" in worker.said(), timeout=30)
+        os.rename(log, tmp_path / "logs/access.log.1")
+        append(log, "new 1")
+        server.start()
+        queue = worker_context(config, "logger_watch").queue("loglines")
+        assert wait_for(lambda: queue.stats().ready >= 3, timeout=30), worker.said()
+        assert worker.stop() == 0
+        assert [m["logline"] for m in drain(queue)] == ["old 1", "old 2", "new 1"]
+    finally:
+        if worker.proc.poll() is None:
+            worker.stop()
+        server.stop()

@@ -147,3 +147,18 @@ def test_a_crash_between_push_and_checkpoint_repeats_nothing(instance, tmp_path)
     got = [m["logline"] for m in drain(queue)]
     assert got == [f"first {i}" for i in range(5)] + [f"second {i}" for i in range(5)] + [
         "third 0"]
+
+
+
+def test_a_logfile_matching_nothing_is_warned_about_at_start(instance, tmp_path, caplog):
+    config = instance()
+    with caplog.at_level("WARNING", logger="loglines.logger_watch"):
+        run_worker(config, "logger_watch")
+    assert [r.getMessage() for r in caplog.records if r.name == "loglines.logger_watch"] == [
+        "logs/access*.log matches no file (yet): reading nothing until one appears; "
+        "`loglines check` tells why"]
+    caplog.clear()
+    append(tmp_path / "logs/access.log", "a line")
+    with caplog.at_level("WARNING", logger="loglines.logger_watch"):
+        run_worker(config, "logger_watch")
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []

@@ -42,20 +42,30 @@ def _same_file(a, b):
     return (a.device, a.inode) == (b.device, b.inode) and same_head
 
 
-def adopt_positions(ctx, state_dir):
-    """Start from what Redis has where it is ahead of a local checkpoint."""
+def local_checkpoints(state_dir):
+    """The checkpoints of ``state_dir`` by state file path, before a tailer runs."""
+    return {str(path): load_checkpoint(str(path)) for path in state_dir.glob("*.state")}
+
+
+def adopt_positions(ctx, state_dir, before):
+    """Start from what Redis has where it is ahead of the local checkpoint
+    ``before`` the tailer started (a start position the tailer saved since
+    does not count). True if any state file was replaced."""
     prefix = f"{ctx.section.name}:"
+    adopted = False
     for field, value in ctx.call(ctx.store.positions).items():
         if not field.startswith(prefix):
             continue
         state = str(state_dir / field[len(prefix):])
         record = json.loads(value)
         path = record.pop("path", "")
-        remote, local = Checkpoint(**record), load_checkpoint(state)
+        remote, local = Checkpoint(**record), before.get(state)
         if local is None or (_same_file(local, remote) and remote.offset > local.offset):
             save_checkpoint(state, remote, path)
+            adopted = True
             ctx.log.info("resuming %s at offset %d, where Redis has it (the local checkpoint "
                          "was %s)", path, remote.offset, local.offset if local else "missing")
+    return adopted
 
 
 class Watcher:
@@ -68,16 +78,36 @@ class Watcher:
         state_dir = ctx.config.resolve(o.state_dir) / ctx.section.name
         state_dir.mkdir(parents=True, exist_ok=True)
         self.lock = Singleton(state_dir / ".lock", f"[{ctx.section.name}]'s tailer")
-        adopt_positions(ctx, state_dir)
-        self.tailer = GlobTailer(
-            str(ctx.config.resolve(o.logfile)), state_dir, start_at=o.start_at,
-            max_line_size=o.max_line_size, line_start=line_start_pattern(o.line_start),
-            poll_interval=o.poll_interval,
-        )
+        self.state_dir = state_dir
+        self._before = local_checkpoints(state_dir)
+        # The files are opened (and a first start position saved) here, with
+        # no word to Redis: a watcher made before its process waits for
+        # Redis holds a log that is rotated meanwhile, and reads it to its end.
+        self.tailer = self._tailer()
+        self._started = False
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
                                      resumed="reading on", full_wait=WAIT)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
         self.told = {}  # path -> the trouble already told of
+
+    def start(self):
+        """Take the positions Redis has ahead of the local checkpoints (waits
+        for Redis); the files are reopened at them if any was."""
+        if self._started:
+            return
+        if adopt_positions(self.ctx, self.state_dir, self._before):
+            held, self.tailer = self.tailer, self._tailer()
+            held.close()
+        self.lag.tailer = self.tailer
+        self._started = True
+
+    def _tailer(self):
+        o = self.ctx.section.options
+        return GlobTailer(
+            str(self.ctx.config.resolve(o.logfile)), self.state_dir, start_at=o.start_at,
+            max_line_size=o.max_line_size, line_start=line_start_pattern(o.line_start),
+            poll_interval=o.poll_interval,
+        )
 
     def close(self):
         self.tailer.close()
@@ -98,6 +128,7 @@ class Watcher:
     def step(self):
         """Read, push and checkpoint one batch; False when there was none
         and none is due (a long line being skipped takes several reads)."""
+        self.start()
         batch = self.tailer.read(max_lines=self.batch_size)
         if self.tailer.troubles or self.told:
             self._tell_troubles()
