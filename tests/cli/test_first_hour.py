@@ -112,7 +112,7 @@ ARGS = {
     "worker": ["worker_broker", "--burst"], "enable": ["worker_broker"],
     "disable": ["worker_broker"], "plugin-test": [str(SAMPLE)], "replay": [str(SAMPLE)],
     "notify-worker": ["--burst"], "stats show": ["1"], "stats backfill": [str(SAMPLE)],
-    "status": ["--watch", "--watch-count", "2"],
+    "status": ["--watch", "--watch-count", "2"], "records tail": ["--no-follow"],
 }
 
 

@@ -151,3 +151,22 @@ def test_a_records_worker_killed_mid_stream_loses_and_doubles_nothing(
     run_worker(cfg, "worker_records")
     assert count(store_engine) == total
     assert queue.stats().dead == 0 and queue.stats().ready == 0
+
+
+def test_tail_and_purge_of_a_store_not_migrated_are_one_line(tmp_path, redis_server, prefix,
+                                                             capsys, monkeypatch):
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    cfg = records_config(tmp_path, redis_server, prefix, f"sqlite:///{tmp_path}/new.db").path
+    for argv in (["records", "tail", "--no-follow"],
+                 ["records", "purge", "--before", "2026-01-01"]):
+        code, out, err = run(capsys, cfg, *argv)
+        assert code == exit_codes.FAILED and out == ""
+        assert err.startswith("loglines: store ") and "not migrated" in err, err
+        assert len(err.splitlines()) == 1
+
+
+def test_tail_no_follow_prints_the_last_records_and_ends(config, store_engine, capsys):
+    keep(store_engine)
+    code, out, _ = run(capsys, config().path, "records", "tail", "-n", "2", "--no-follow")
+    assert code == exit_codes.OK and len(out.splitlines()) == 2
