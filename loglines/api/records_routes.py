@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 
+from ..errors import LoglinesError
 from ..records import read
 from ..records.filters import BadFilter, Filters
 from ..records.query import QuerySyntaxError
@@ -53,7 +54,7 @@ Words = Annotated[str | None, Query(max_length=500, description=(
     "words the message must all hold (full-text search)"))]
 
 
-class Refused(Exception):
+class Refused(LoglinesError):
     """401 or 403 for a record request."""
 
     def __init__(self, status, text):

@@ -76,8 +76,11 @@ def test_linger_waits_after_a_small_batch_so_small_arrivals_are_handled_together
         return True
 
     queue.push([b"a"])
+
     def handle(items):
-        loop.ack(items)
+        # Not loop.ack: the loop's thread may call this before `with` has
+        # bound `loop`, and a NameError would give "a" back for a retry.
+        ctx.call(queue.ack, ctx.consumer_id, [i.id for i in items])
         handled_at.append(time.monotonic())
 
     with Loop(ctx, handle=handle, linger=linger, before_fetch=before_fetch) as loop:

@@ -26,6 +26,12 @@ from .deadlines import HeaderDeadlines
 MIN_RATE = 64 * 1024  # bytes/s a body must average after the first read_timeout
 CHUNK = 64 * 1024
 REFUSED_TOLD_EVERY = 60.0  # seconds between two warnings of refused connections
+# A refusal sent before its body was read (413, 401, ...) is followed by a
+# lingering close, as web servers do: closing with the body unread would
+# reset the connection and could take the answer with it. Bounded, so a
+# client cannot hold the thread with it.
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 16 * 1024 * 1024
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
          b"Retry-After: 1\r\nConnection: close\r\nContent-Length: 45\r\n\r\n"
          b'{"error": "too many connections; try again"}\n')
@@ -132,7 +138,41 @@ class IngestHandler(BaseHTTPRequestHandler):
 
     def handle_one_request(self):
         self.server.deadlines.waiting(self.connection)
+        self._body_read = self._body_unread = False
         super().handle_one_request()
+
+    def finish(self):
+        super().finish()
+        if self._body_unread:
+            self._linger()
+
+    def _declares_a_body(self):
+        headers = getattr(self, "headers", None)
+        if headers is None:
+            return False  # the request line itself was refused
+        if "chunked" in headers.get("Transfer-Encoding", "").lower():
+            return True
+        return any(not n.strip().isdigit() or int(n) > 0
+                   for n in headers.get_all("Content-Length") or [])
+
+    def _linger(self):
+        """Read and drop what the client still sends, after our last byte,
+        for at most LINGER_SECONDS or LINGER_BYTES."""
+        sock = self.connection
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            deadline, dropped = time.monotonic() + LINGER_SECONDS, 0
+            while dropped < LINGER_BYTES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return
+                sock.settimeout(left)
+                chunk = sock.recv(CHUNK)
+                if not chunk:
+                    return
+                dropped += len(chunk)
+        except OSError:
+            return  # gone, or timed out: nothing more to save
 
     def do_POST(self):
         self.server.deadlines.arrived(self.connection)
@@ -204,6 +244,7 @@ class IngestHandler(BaseHTTPRequestHandler):
                 left -= len(chunk)
                 if left and time.monotonic() > deadline:
                     raise TimeoutError
+            self._body_read = True
         except TimeoutError:
             self.close_connection = True
             return error(408, "the body did not arrive in time")
@@ -229,6 +270,8 @@ class IngestHandler(BaseHTTPRequestHandler):
         if answer.status >= 400:
             # The body may be unread: the connection cannot carry another request.
             self.send_header("Connection", "close")
+            self.close_connection = True
+            self._body_unread = not self._body_read and self._declares_a_body()
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
