@@ -50,11 +50,10 @@ def delivery(ctx, store):
     counted is reported as written to its dry-run file, not as delivered."""
     targets = []
     for t in delivery_state(store, ctx.config.delivery_targets()):
-        entry = vars(t) | {"dry_run": False}
-        o = ctx.config.program(t.section).options
-        if o.dry_run:
-            entry |= {"dry_run": True, "delivered": 0, "written_dry_run": t.delivered,
-                      "dry_run_file": str(ctx.config.resolve(o.dry_run_file))}
+        entry = vars(t)
+        if t.dry_run:
+            o = ctx.config.program(t.section).options
+            entry |= {"dry_run_file": str(ctx.config.resolve(o.dry_run_file))}
         targets.append(entry)
     return targets
 

@@ -249,9 +249,10 @@ class Config:
                 if p.kind not in PROCESS_KINDS}
 
     def delivery_targets(self):
-        """(section, tracker, queue) of each pirus2 program, in file order:
-        what delivers to a tracker (irus or matomo), and the queue it reads."""
-        return [(name, p.options.target, p.options.listento)
+        """(section, tracker, queue, dry_run) of each pirus2 program, in file
+        order: what delivers to a tracker (irus or matomo), the queue it
+        reads, and whether it only writes the URLs to a file."""
+        return [(name, p.options.target, p.options.listento, bool(p.options.dry_run))
                 for name, p in self.programs.items() if p.kind == "pirus2"]
 
     def queue_names(self):

@@ -3,7 +3,9 @@ dead-lettered.
 
 A target is a pirus2 program: the tracker it sends to and the queue it
 reads. Delivered is its ``delivered`` counter (every process, since the
-first start); waiting is what its queue holds ready, in flight or delayed
+first start), except for a target in dry run, which sends nothing: what
+it counted is ``written_dry_run`` (URLs written to its dry-run file) and
+delivered is 0; waiting is what its queue holds ready, in flight or delayed
 for a retry; dead is what its queue dead-lettered. Shared by ``loglines
 status`` and the API's ``/api/v1/delivery``, so both say the same. The
 callers read the configuration (``Config.delivery_targets``): this layer
@@ -23,15 +25,21 @@ class TargetState:
     delivered: int
     waiting: int
     dead: int
+    dry_run: bool = False
+    written_dry_run: int = 0
 
 
 def delivery_state(store, targets) -> list[TargetState]:
-    """The state of each of ``targets`` ((section, tracker, queue)) in the
-    queue ``store``; raises QueueUnavailable when Redis cannot be reached."""
+    """The state of each of ``targets`` ((section, tracker, queue[, dry_run]))
+    in the queue ``store``; raises QueueUnavailable when Redis cannot be
+    reached."""
     out = []
-    for section, tracker, queue in targets:
+    for section, tracker, queue, *dry in targets:
+        dry_run = bool(dry and dry[0])
         q = store.queue(queue).stats()
+        counted = store.counts(section).get("delivered", 0)
         out.append(TargetState(section, tracker, queue,
-                               delivered=store.counts(section).get("delivered", 0),
-                               waiting=q.ready + q.inflight + q.delayed, dead=q.dead))
+                               delivered=0 if dry_run else counted,
+                               waiting=q.ready + q.inflight + q.delayed, dead=q.dead,
+                               dry_run=dry_run, written_dry_run=counted if dry_run else 0))
     return out

@@ -144,9 +144,11 @@ def excluded_lines(g):
             yield [periods.text(int(r.day)), r.service, r.reason, r.n]
 
 
-@register("delivery_state", "1", description="Each tracker target: delivered, waiting, dead",
+@register("delivery_state", "2",
+          description="Each tracker target: delivered (or written, in dry run), waiting, dead",
           group="operations")
 def delivery(g):
     return [{"section": s.section, "tracker": s.tracker, "queue": s.queue,
-             "delivered": s.delivered, "waiting": s.waiting, "dead": s.dead}
+             "delivered": s.delivered, "waiting": s.waiting, "dead": s.dead,
+             "dry_run": s.dry_run, "written_dry_run": s.written_dry_run}
             for s in delivery_state(g.queues, g.config.delivery_targets())]

@@ -39,9 +39,24 @@ def test_delivered_waiting_and_dead_per_target(api, make_store):
     got = api(extra=TARGETS).get("/api/v1/delivery")
     assert (got.status, got.json()) == (200, {"reachable": True, "targets": [
         {"section": "worker_pirus2", "tracker": "irus", "queue": "pirus2", "delivered": 40,
-         "waiting": 4, "dead": 1},
+         "waiting": 4, "dead": 1, "dry_run": False, "written_dry_run": 0},
         {"section": "worker_openaire", "tracker": "matomo", "queue": "openaire",
-         "delivered": 0, "waiting": 0, "dead": 0}]})
+         "delivered": 0, "waiting": 0, "dead": 0, "dry_run": False, "written_dry_run": 0}]})
+
+
+def test_a_target_in_dry_run_delivers_nothing_and_says_what_it_wrote(api, make_store):
+    store = make_store()
+    CounterStore(store.client, store.keyspace).add_counts("worker_dry", {"delivered": 7})
+    got = api(extra="""
+        [worker_dry]
+        listento = dry
+        repository_plugin = eprints
+        endpoint_url = https://irus.example.org/counter/test/
+        dry_run = true
+    """).get("/api/v1/delivery")
+    assert got.json()["targets"] == [
+        {"section": "worker_dry", "tracker": "irus", "queue": "dry", "delivered": 0,
+         "waiting": 0, "dead": 0, "dry_run": True, "written_dry_run": 7}]
 
 
 def test_no_target_configured(api):

@@ -70,6 +70,11 @@ TARGET = """
     listento = pirus2
     repository_plugin = eprints
     endpoint_url = https://irus.example.org/counter/test/
+    [worker_dry]
+    listento = dry
+    repository_plugin = eprints
+    endpoint_url = https://irus.example.org/counter/test/
+    dry_run = true
 """
 SECURED = f"username = {USER}\npassword = ${{API_TEST_PASSWORD}}"
 
@@ -109,12 +114,13 @@ class Served:
 
 def set_delivery(store):
     """The pirus2 target: 40 delivered, 5 pushed of which one dead and one
-    held (so 4 waiting)."""
+    held (so 4 waiting); the one in dry run: 7 URLs written."""
     q = store.queue("pirus2")
     q.push([b"1", b"2", b"3", b"4", b"5"])
     dead, _ = q.fetch("host:1:abcd", 2).items
     q.fail("host:1:abcd", [Failure(dead, "400 Bad Request", permanent=True)])
     CounterStore(store.client, store.keyspace).add_counts("worker_pirus2", {"delivered": 40})
+    CounterStore(store.client, store.keyspace).add_counts("worker_dry", {"delivered": 7})
 
 
 @pytest.fixture(scope="module")

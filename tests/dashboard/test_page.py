@@ -104,7 +104,9 @@ def test_the_gap_report(browser, served):
 def test_the_delivery_state_per_target(browser, served):
     browser.open(served.url)
     browser.ready()
-    assert browser.rows("#delivery") == [["worker_pirus2", "irus", "pirus2", "40", "4", "1"]]
+    assert browser.rows("#delivery") == [["worker_pirus2", "irus", "pirus2", "40", "4", "1"],
+                                         ["worker_dry", "irus (dry run)", "dry", "0 (7 written)",
+                                          "0", "0"]]
 
 
 def test_redis_unreachable_is_shown_beside_the_figures(browser, served):

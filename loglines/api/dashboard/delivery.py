@@ -30,6 +30,9 @@ class TargetDelivery(_Answer):
     waiting: int = Field(description="items in the queue ready, in flight or delayed for a "
                                      "retry")
     dead: int = Field(description="items dead-lettered (``loglines dead list`` shows them)")
+    dry_run: bool = Field(description="whether the section only writes its URLs to its dry-run "
+                                      "file (delivered is then 0)")
+    written_dry_run: int = Field(description="URLs written to the dry-run file, in dry run")
 
 
 class Delivery(_Answer):

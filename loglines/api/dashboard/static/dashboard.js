@@ -137,8 +137,11 @@ async function showDelivery() {
     p.note.classList.add("error");
     return;
   }
-  fill(p, answer.targets.map((t) => [t.section, t.tracker, t.queue, t.delivered, t.waiting,
-                                     t.dead]),
+  // A target in dry run sends nothing: its count is of URLs written to a file.
+  fill(p, answer.targets.map((t) => [t.section, t.dry_run ? `${t.tracker} (dry run)` : t.tracker,
+                                     t.queue,
+                                     t.dry_run ? `0 (${t.written_dry_run} written)` : t.delivered,
+                                     t.waiting, t.dead]),
        "No delivery target is configured.");
 }
 
