@@ -92,7 +92,8 @@ def test_status_shows_the_delivery_per_target(capsys, cfg, make_store):
     assert code == 0
     assert json.loads(out)["delivery"] == [{"section": "worker_openaire", "tracker": "matomo",
                                             "queue": "openaire", "delivered": 9, "waiting": 3,
-                                            "dead": 1, "dry_run": False}]
+                                            "dead": 1, "dry_run": False,
+                                            "written_dry_run": 0}]
     _, out, _ = run(capsys, "--config", str(cfg), "status")
     assert "worker_openaire              matomo          9          3          1" in out
 
