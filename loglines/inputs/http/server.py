@@ -269,8 +269,7 @@ class IngestHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         if answer.status >= 400:
             # The body may be unread: the connection cannot carry another request.
-            self.send_header("Connection", "close")
-            self.close_connection = True
+            self.send_header("Connection", "close")  # sets close_connection too
             self._body_unread = not self._body_read and self._declares_a_body()
         self.end_headers()
         if self.command != "HEAD":
