@@ -58,7 +58,8 @@ EXCLUDED_SHARE = 0.2
 SAME_VISIT = 0.3  # events that are the previous user's next look at the same item
 REASONS = (("robot", 0.7), ("status_404", 0.2), ("method_HEAD", 0.1))
 USER, PASSWORD = "loglines", "bench-dashboard-password"
-TARGETS = [("worker_pirus2", "irus", "pirus2"), ("worker_openaire", "matomo", "openaire")]
+TARGETS = [("worker_pirus2", "irus", "pirus2", False),
+           ("worker_openaire", "matomo", "openaire", False)]
 READY = 'return performance.getEntriesByName("loglines-ready").map((e) => e.startTime)'
 RESOURCES = """return performance.getEntriesByType("resource")
     .map((e) => [new URL(e.name).pathname + new URL(e.name).search, e.duration]);"""

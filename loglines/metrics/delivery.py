@@ -30,12 +30,11 @@ class TargetState:
 
 
 def delivery_state(store, targets) -> list[TargetState]:
-    """The state of each of ``targets`` ((section, tracker, queue[, dry_run]))
+    """The state of each of ``targets`` ((section, tracker, queue, dry_run))
     in the queue ``store``; raises QueueUnavailable when Redis cannot be
     reached."""
     out = []
-    for section, tracker, queue, *dry in targets:
-        dry_run = bool(dry and dry[0])
+    for section, tracker, queue, dry_run in targets:
         q = store.queue(queue).stats()
         counted = store.counts(section).get("delivered", 0)
         out.append(TargetState(section, tracker, queue,

@@ -69,7 +69,7 @@ def test_redis_unreachable_is_said_not_failed(store_engine):
     nowhere = RedisSettings(name="", port=free_port(), connect_timeout=0.5, socket_timeout=0.5)
     queues = observed_store(connect(nowhere), "t", lambda name: None)
     app = create_app(store_engine, BUILTIN.values(), queues=queues,
-                     targets=[("worker_pirus2", "irus", "pirus2")])
+                     targets=[("worker_pirus2", "irus", "pirus2", False)])
     with ApiServer(app) as server:
         got = get(server.url, "/api/v1/delivery")
         assert (got.status, got.json()) == (200, {"reachable": False, "targets": []})

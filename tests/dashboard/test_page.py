@@ -116,7 +116,7 @@ def test_redis_unreachable_is_shown_beside_the_figures(browser, served):
     engine = open_engine(served.store_url)
     app = create_app(engine, BUILTIN.values(), USER, PASSWORD,
                      queues=observed_store(connect(nowhere), "t", lambda name: None),
-                     targets=[("worker_pirus2", "irus", "pirus2")])
+                     targets=[("worker_pirus2", "irus", "pirus2", False)])
     try:
         with ApiServer(app) as server:
             browser.open(server.url)
