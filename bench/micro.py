@@ -124,6 +124,7 @@ def ingest(inst: Instance, log: Path, lines: int) -> float:
     ctx = inst.context("logger_logfilewatcher")
     try:
         watcher = Watcher(ctx)
+        watcher.start()
         ctx.start_heartbeat([watcher.queue.name])
         start = end = time.perf_counter()
         while watcher.step():  # the last step waits for data that never comes

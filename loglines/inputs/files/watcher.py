@@ -84,22 +84,19 @@ class Watcher:
         # no word to Redis: a watcher made before its process waits for
         # Redis holds a log that is rotated meanwhile, and reads it to its end.
         self.tailer = self._tailer()
-        self._started = False
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
                                      resumed="reading on", full_wait=WAIT)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
         self.told = {}  # path -> the trouble already told of
 
     def start(self):
-        """Take the positions Redis has ahead of the local checkpoints (waits
-        for Redis); the files are reopened at them if any was."""
-        if self._started:
-            return
+        """Before the first step: take the positions Redis has ahead of the
+        local checkpoints (waits for Redis); the files are reopened at them
+        if any was."""
         if adopt_positions(self.ctx, self.state_dir, self._before):
             held, self.tailer = self.tailer, self._tailer()
             held.close()
-        self.lag.tailer = self.tailer
-        self._started = True
+            self.lag.tailer = self.tailer
 
     def _tailer(self):
         o = self.ctx.section.options
@@ -128,7 +125,6 @@ class Watcher:
     def step(self):
         """Read, push and checkpoint one batch; False when there was none
         and none is due (a long line being skipped takes several reads)."""
-        self.start()
         batch = self.tailer.read(max_lines=self.batch_size)
         if self.tailer.troubles or self.told:
             self._tell_troubles()
