@@ -8,12 +8,12 @@ UTF-8 JSON, non-ASCII kept as it is, ``", "`` and ``": "`` as separators.
 A message travels byte for byte unchanged from queue to queue.
 """
 
-import json
 from itertools import accumulate
 
 import simplejson
 from simplejson.encoder import encode_basestring as _string  # a JSON string, ensure_ascii=False
 
+from . import json_codec
 from .errors import MalformedMessage
 
 # Control bytes, which JSON escapes in ways a bytes replace cannot cheaply
@@ -101,7 +101,8 @@ def read(payload):
         text = MessageText(payload.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise MalformedMessage(f"payload is not UTF-8: {err}", "not_utf8") from None
-    text.fields = decode(text)
+    # The bytes: orjson takes no str subclass (it would fall back every time).
+    text.fields = _fields(payload)
     return text
 
 
@@ -110,10 +111,16 @@ def decode(text):
 
     Raises MalformedMessage when ``text`` is not a message.
     """
-    if type(text) is MessageText and hasattr(text, "fields"):
-        return text.fields
+    if type(text) is MessageText:
+        if hasattr(text, "fields"):
+            return text.fields
+        text = str(text)
+    return _fields(text)
+
+
+def _fields(data):
     try:
-        fields = json.loads(text)
+        fields = json_codec.loads(data)
     except (TypeError, ValueError, RecursionError) as err:
         raise MalformedMessage(f"payload is not JSON: {err}"[:300], "not_json") from None
     if not isinstance(fields, dict) or not isinstance(fields.get("logline"), str):

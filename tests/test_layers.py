@@ -18,6 +18,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "loglines"
 RANK = {
     "errors": 0, "atomic": 0, "log": 0, "file_modes": 0, "redact": 0, "instance_files": 0,
+    "json_codec": 0,
     "message": 1, "redis_connection": 1, "embedded_redis": 1, "kept_secret": 1,
     "supervisord": 2,
     "queue": 2,

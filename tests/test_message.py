@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from loglines import message
+from loglines import json_codec, message
 from loglines.errors import MalformedMessage
 from loglines.inputs.files.lines import LineSplitter
 
@@ -65,3 +65,34 @@ def test_malformed_items_are_refused_with_their_reason(payload, kind, says):
     with pytest.raises(MalformedMessage) as caught:
         message.read(payload)
     assert caught.value.kind == kind and str(caught.value).startswith(says)
+
+
+@pytest.mark.parametrize("data", SAMPLES)
+def test_read_decodes_what_the_standard_library_decodes(data):
+    """orjson does the decoding; a message it refuses (a lone surrogate
+    escape, which JSON allows) decodes as it always did."""
+    [block] = blocks(data)
+    for m in message.encode_block("s\u00e9rvice", block):
+        payload = m if isinstance(m, bytes) else m.encode("utf-8")
+        assert message.read(payload).fields == json.loads(payload)
+    escaped = b'{"service": "s", "logline": "bad \\udcff byte"}'
+    assert message.read(escaped).fields["logline"] == "bad \udcff byte"
+
+
+def test_the_codec_keeps_what_orjson_refuses():
+    assert json_codec.loads('{"logline": "\\udcff", "n": NaN}')["logline"] == "\udcff"
+    assert json.loads(json_codec.dumps({"a": "\udcff"})) == {"a": "\udcff"}
+    assert json_codec.dumps({"a": "caf\u00e9", "n": 2**70}) == f'{{"a":"caf\u00e9","n":{2**70}}}'
+    with pytest.raises(ValueError):
+        json_codec.loads("{not json")
+
+
+def test_orjson_decodes_the_usual_message(monkeypatch):
+    """The fallback is for the rare text: a usual payload never reaches it
+    (orjson takes no str subclass, so handing it the MessageText would)."""
+    def refuse(*_):
+        raise AssertionError("the standard library's decoder was called")
+    monkeypatch.setattr(json_codec.json, "loads", refuse)
+    assert message.read(message.encode("repo", "caf\u00e9 line").encode("utf-8")).fields[
+        "logline"] == "caf\u00e9 line"
+    assert message.decode(message.MessageText('{"logline": "x"}')) == {"logline": "x"}

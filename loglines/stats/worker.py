@@ -7,9 +7,9 @@ is held and tried again with one warning: the queue keeps the rest, so
 nothing is missing once the store is back.
 """
 
-import json
 import re
 
+from .. import json_codec
 from ..errors import BadItem
 from ..queue import Failure
 from ..runtime.committing import commit_then_ack
@@ -32,9 +32,7 @@ def decode(payload) -> list[dict]:
     record), or BadRecord saying why not: a bundle is refused whole, so
     that its dead letter can be replayed as it is once the cause is fixed."""
     try:
-        # The standard library's decoder: it takes half simplejson's time on
-        # these small flat objects.
-        value = json.loads(payload)
+        value = json_codec.loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise BadRecord(f"not a stats record (not JSON: {err})") from None
     if isinstance(value, dict):
