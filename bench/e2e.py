@@ -1,8 +1,9 @@
 """Figures 5-7: the whole pipeline under a real supervisord, end to end.
 
-An instance like the shipped one (embedded Redis, logfilewatcher, broker,
-two pirus2 processes with the eprints plugin, the two logfromqueue loggers;
-every setting at its default) on free ports, delivering to the local tracker
+An instance like the shipped one (embedded Redis, the logfilewatcher
+pushing straight into the queue of two pirus2 processes with the eprints
+plugin, the two logfromqueue loggers; every setting at its default) on free
+ports, delivering to the local tracker
 of bench/servers.py. Started with an empty log; then the big file is linked
 in beside it (the glob picks it up within 0.2 s) and the clock runs from
 that instant to the tracker's arrival time of the last event.
@@ -49,11 +50,8 @@ class BenchPipeline(Pipeline):
             [logger_logfilewatcher]
             logfile = logs/access*.log
             servicename = {s}
-            pushto = loglines
+            pushto = pirus2
             start_at = beginning
-            [worker_broker]
-            listento = loglines
-            fanout = pirus2
             [worker_pirus2]
             listento = pirus2
             repository_plugin = eprints
@@ -151,7 +149,7 @@ def run_once(workdir: Path, big: Path, lines: int, tracker, target=(), probe=Non
     has every line as well."""
     home = Path(workdir) / f"e2e-{time.monotonic_ns()}"
     pipe = BenchPipeline(home, tracker.url, target, stats=stats)
-    queues = ("loglines", "pirus2", "articlelog", "otherlog", *(("stats",) if stats else ()))
+    queues = ("pirus2", "articlelog", "otherlog", *(("stats",) if stats else ()))
     try:
         if stats:
             pipe.loglines("store", "migrate")

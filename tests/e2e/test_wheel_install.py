@@ -83,5 +83,5 @@ def test_a_wheel_install_makes_an_instance_that_runs_the_readme_command(installe
     generated = [home / "supervisord.conf", *sorted((home / "workers_available").glob("*.conf"))]
     for conf in generated:
         assert str(ROOT) not in conf.read_text(), conf
-    broker = (home / "workers_available/worker_broker.conf").read_text()
-    assert f"command = {bin_dir / 'loglines'} --config " in broker
+    pirus2 = (home / "workers_available/worker_pirus2.conf").read_text()
+    assert f"command = {bin_dir / 'loglines'} --config " in pirus2
