@@ -122,7 +122,16 @@ def test_a_slow_answer_does_not_hold_back_the_events_after_it(instance, tracker)
     """Requests are kept in flight continuously, not a chunk at a time: while
     one connection waits for the slow answer, the other sends the rest."""
     config = instance(extra="concurrency = 2")
-    tracker.hang = lambda params: 1.0 if params["svc_dat"] == "/slow" else 0
+
+    def hang(params):
+        # Answered once the other twenty were, or after 10 s: a client that
+        # sends a chunk at a time never sends them meanwhile. (A fixed 1 s
+        # wait failed on a loaded machine, the twenty taking longer.)
+        if params["svc_dat"] == "/slow":
+            wait_for(lambda: len(tracker.accepted) >= 20, timeout=10)
+        return 0
+
+    tracker.hang = hang
     ctx = worker_context(config, "worker_pirus2")
     q = ctx.queue("pirus2")
     q.push([message("GET /slow 200")] + [message(f"GET /{i} 200") for i in range(20)])
