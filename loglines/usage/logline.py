@@ -93,10 +93,11 @@ def parse(fmt, line):
     match = fmt.regex.match(line)
     if match is None:
         raise UnparseableLine(*_explain(fmt, line))
+    fields = match.groupdict()
     if "\\" in line:
-        fields = {k: unescape(v) for k, v in match.groupdict().items() if v is not None}
-    else:  # the usual line: no field has anything to unescape
-        fields = {k: v for k, v in match.groupdict().items() if v is not None}
+        fields = {k: unescape(v) for k, v in fields.items() if v is not None}
+    elif None in fields.values():  # a format's optional field the line has not
+        fields = {k: v for k, v in fields.items() if v is not None}
     _request_fields(fields)
     try:
         fields["status"] = int(fields["status"])
