@@ -107,9 +107,12 @@ def run_once(importer: Path, workdir: Path, log: Path, lines: int, tracker,
     if code != 0:
         raise ImporterError(f"the Matomo log importer exited with {code}: {_tail(output)}")
     imported = _IMPORTED.search(output.read_text(errors="replace"))
+    if imported is None:
+        raise ImporterError(f"the Matomo log importer's summary says no count of requests "
+                            f"imported: {_tail(output)}")
     end = tracked["last"] or exited
     return {"lps": lines / (end - start), "seconds": end - start,
             "cpu_s": usage.ru_utime + usage.ru_stime,
             "tracker_cpu_s": (cpu_seconds(tracker.process.pid) or 0.0) - tracker_before,
-            "events": tracked["count"], "imported": int(imported[1]) if imported else None,
+            "events": tracked["count"], "imported": int(imported[1]),
             "api": tracked.get("api", {})}

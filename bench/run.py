@@ -302,6 +302,10 @@ class Bench:
                 f"{runs[0]['tracker_cpu_s']:.1f} s); {runs[0]['events']:,} requests tracked "
                 f"(it says {runs[0]['imported']:,}; loglines {ours['e2e_matomo_events']:,}); "
                 f"per run: " + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s")
+            for r in runs:
+                if r["events"] != r["imported"]:
+                    say(f"   MISMATCH: the tracker got {r['events']:,} requests, the importer "
+                        f"says it imported {r['imported']:,}")
         say("   loglines vs importer 1r / 2r: lines/s "
             + " / ".join(f"x{ours[f'{k}_lps_ratio'] or 0:.2f}" for _, k in IMPORTER_RUNS)
             + "  [target >= x1.5]; CPU per line "
