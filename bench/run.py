@@ -1,6 +1,7 @@
 """loglines benchmark: every figure against a baseline measured in the same run.
 
     .venv/bin/python bench/run.py [--quick] [--json FILE] [--repeats N] [--only NAME ...]
+                                  [--matomo-importer PATH]
 
 Figures (each the median of --repeats runs, the baseline run alternately
 with it so both see the same machine load):
@@ -8,7 +9,8 @@ with it so both see the same machine load):
   2. queue     items/s, RedisQueue.fetch + ack, 1000 per batch      vs RPOPLPUSH + LREM per item
   3. parse     lines/s, pirus2 worker, eprints plugin, dry run      vs the robot check uncached
   4. delivery  events/s, one pirus2 worker -> tracker (0 / 50 ms)   vs one requests.get per event
-  5. e2e       lines/s, a big log through the supervised pipeline to the tracker (IRUS; Matomo)
+  5. e2e       lines/s, a big log through the supervised pipeline to the tracker (IRUS; Matomo
+               vs Matomo's log importer, 1 and 2 recorders, when given its path)
   6. latency   p50 / p99 ms from a line's write to its event at the tracker, at 1,000 lines/s
   7. memory    peak RSS of every worker process during 5, Redis used_memory_peak
   9. store     events/s the stats worker stores, SQLite / PostgreSQL vs INSERT+commit each
@@ -34,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import e2e, inputs, micro, stats, workload  # noqa: E402
+from bench import e2e, inputs, matomo_importer, micro, stats, workload  # noqa: E402
 from bench import records as record_bench  # noqa: E402
 from bench.servers import BenchRedis, TrackerProcess  # noqa: E402
 
@@ -61,7 +63,13 @@ KEYS = ("ingest_lps", "ingest_baseline_lps", "ingest_ratio", "queue_ips", "queue
         "store_sqlite_eps", "store_sqlite_baseline_eps", "store_postgresql_eps",
         "store_postgresql_baseline_eps", "records_rps", "records_baseline_rps",
         "records_count_sqlite_ms", "records_range_sqlite_ms", "records_count_postgresql_ms",
-        "records_range_postgresql_ms")
+        "records_range_postgresql_ms", "e2e_matomo_cpu_s", "e2e_matomo_events",
+        "matomo_importer_lps", "matomo_importer_cpu_s", "matomo_importer_events",
+        "matomo_importer_lps_ratio", "matomo_importer_cpu_ratio",
+        "matomo_importer2_lps", "matomo_importer2_cpu_s", "matomo_importer2_events",
+        "matomo_importer2_lps_ratio", "matomo_importer2_cpu_ratio")
+# The importer's recorder counts and the prefix of their JSON keys.
+IMPORTER_RUNS = ((1, "matomo_importer"), (2, "matomo_importer2"))
 FIGURES = ("ingest", "queue", "parse", "deliver", "e2e", "inputs", "store", "records")
 
 
@@ -103,13 +111,23 @@ def cpu_line(run):
         + f"; total {sum(cpu.values()):.1f}")
 
 
+def pipeline_cpu(run) -> float:
+    """CPU seconds of loglines' own processes in an end-to-end run (not the tracker's)."""
+    return sum(seconds for name, seconds in run["cpu"].items() if name != "tracker")
+
+
+def per_line_us(seconds, lines):
+    return seconds / lines * 1e6 if seconds is not None else 0.0
+
+
 def ratio(a, b):
     return round(a / b, 2) if a and b else None
 
 
 class Bench:
-    def __init__(self, args, sizes, stack, workdir):
+    def __init__(self, args, sizes, stack, workdir, importer=None):
         self.args, self.s, self.stack, self.workdir = args, sizes, stack, workdir
+        self.importer = importer
         self.out = dict.fromkeys(KEYS)
         self.redis = stack.enter_context(BenchRedis())
         self.tracker = stack.enter_context(TrackerProcess())
@@ -242,15 +260,57 @@ class Bench:
             f"{count[1]:,.1f} ms; filtered range p50 {ranged[0]:,.1f} / p99 {ranged[1]:,.1f} ms")
 
     def e2e_matomo(self, big):
+        """loglines' Matomo target, each run followed by the importer's when
+        given, 1 and 2 recorders, so all see the same machine."""
         target = e2e.MATOMO_TARGET
-        runs = [e2e.run_once(self.workdir, big, self.s["e2e"], self.tracker, target)
-                for _ in range(self.s["e2e_repeats"])]
+        runs, imports = [], {n: [] for n, _ in IMPORTER_RUNS} if self.importer else {}
+        for _ in range(self.s["e2e_repeats"]):
+            runs.append(e2e.run_once(self.workdir, big, self.s["e2e"], self.tracker, target))
+            try:
+                for recorders in imports:
+                    imports[recorders].append(matomo_importer.run_once(
+                        self.importer, self.workdir, big, self.s["e2e"], self.tracker,
+                        recorders))
+            except matomo_importer.ImporterError as err:
+                say(f"   baseline failed: {err}")  # loglines' figure is still good
+                imports = {}
         self.out["e2e_matomo_lps"] = median(r["lps"] for r in runs)
+        self.out["e2e_matomo_cpu_s"] = median(pipeline_cpu(r) for r in runs)
+        self.out["e2e_matomo_events"] = runs[0]["events"]
         line("5. end to end, Matomo bulk", self.out["e2e_matomo_lps"], "lines/s",
              target=">= 35k/s")
         say(f"   ({', '.join(target)}; {runs[0]['events']:,} events tracked; per run: "
             + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s)")
         cpu_line(runs[0])
+        if imports:
+            self.importer_report(imports)
+
+    def importer_report(self, imports):
+        lines, ours = self.s["e2e"], self.out
+        say(f"   loglines: CPU {ours['e2e_matomo_cpu_s']:.1f} s for the file = "
+            f"{per_line_us(ours['e2e_matomo_cpu_s'], lines):.0f} µs/line (every pipeline "
+            f"process, Redis included, the tracker not)")
+        for recorders, key in IMPORTER_RUNS:
+            runs = imports[recorders]
+            lps, cpu = median(r["lps"] for r in runs), median(r["cpu_s"] for r in runs)
+            self.out.update({f"{key}_lps": lps, f"{key}_cpu_s": cpu,
+                             f"{key}_events": runs[0]["events"],
+                             f"{key}_lps_ratio": ratio(ours["e2e_matomo_lps"], lps),
+                             f"{key}_cpu_ratio": ratio(ours["e2e_matomo_cpu_s"], cpu)})
+            line(f"5. baseline: Matomo importer, {recorders}r", lps, "lines/s")
+            say(f"   CPU {cpu:.1f} s = {per_line_us(cpu, lines):.0f} µs/line (tracker "
+                f"{runs[0]['tracker_cpu_s']:.1f} s); {runs[0]['events']:,} requests tracked "
+                f"(it says {runs[0]['imported']:,}; loglines {ours['e2e_matomo_events']:,}); "
+                f"per run: " + ", ".join(f"{r['lps']:,.0f}" for r in runs) + " lines/s")
+            for r in runs:
+                if r["events"] != r["imported"]:
+                    say(f"   MISMATCH: the tracker got {r['events']:,} requests, the importer "
+                        f"says it imported {r['imported']:,}")
+        say("   loglines vs importer 1r / 2r: lines/s "
+            + " / ".join(f"x{ours[f'{k}_lps_ratio'] or 0:.2f}" for _, k in IMPORTER_RUNS)
+            + "  [target >= x1.5]; CPU per line "
+            + " / ".join(f"x{ours[f'{k}_cpu_ratio'] or 0:.2f}" for _, k in IMPORTER_RUNS)
+            + "  [target <= x1.0]")
 
     def latency_report(self, run):
         p50, p99 = run.get("latency_p50_ms"), run.get("latency_p99_ms")
@@ -303,7 +363,15 @@ def main(argv=None) -> int:
     parser.add_argument("--json", metavar="FILE", help="write the figures as one JSON object")
     parser.add_argument("--repeats", type=int, help="runs per figure (the median is kept)")
     parser.add_argument("--only", nargs="+", choices=FIGURES, help="run only these figures")
+    parser.add_argument("--matomo-importer", metavar="PATH",
+                        help="Matomo's import_logs.py (matomo-org/matomo-log-analytics): run it "
+                             f"beside figure 5's Matomo target as its baseline (or set "
+                             f"{matomo_importer.ENV})")
     args = parser.parse_args(argv)
+    try:
+        importer = matomo_importer.locate(args.matomo_importer)
+    except matomo_importer.ImporterError as err:
+        parser.error(str(err))
     logging.getLogger("loglines").setLevel(logging.ERROR)  # the in-process workers' chatter
     sizes = dict(SIZES["quick" if args.quick else "full"])
     if args.repeats:
@@ -314,7 +382,7 @@ def main(argv=None) -> int:
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="loglines-bench-")))
         try:
-            out = Bench(args, sizes, stack, workdir).run(args.only)
+            out = Bench(args, sizes, stack, workdir, importer).run(args.only)
         except KeyboardInterrupt:
             say("interrupted; stopping what was started")
             return 130

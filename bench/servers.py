@@ -9,6 +9,14 @@ the first and the last one; with recording on, it keeps the arrival time of
 every request whose URL holds ``lat_<n>`` (the latency probe lines). Control
 requests (``GET /__stats``, ``/__reset``, ``/__record``) are answered at once
 and not counted.
+
+It also stands in for the one call of Matomo's reporting API that the Matomo
+log importer (matomo-org/matomo-log-analytics, the baseline of figure 5)
+makes before it tracks when given ``--idsite`` and ``--token-auth``:
+``SitesManager.getSiteFromId``, answered with the site's ``main_url``. Any
+other API method gets Matomo's error answer, so the importer stops with its
+name instead of being served something made up. API calls are counted by
+method, apart from the events.
 """
 
 from __future__ import annotations
@@ -19,11 +27,16 @@ import multiprocessing
 import re
 import tempfile
 import time
+import urllib.parse
 import urllib.request
+
+from bench.workload import SERVICE
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
 _LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.I)
 _PROBE = re.compile(rb"lat_(\d+)")
+_API = b"module=API"
+MAIN_URL = f"https://{SERVICE}"
 
 
 def _reply(body: bytes) -> bytes:
@@ -38,6 +51,7 @@ class State:
     def reset(self):
         self.count, self.first, self.last = 0, None, None
         self.record, self.records = False, []
+        self.api = {}
 
     def accepted(self, n: int, head: bytes) -> None:
         now = time.time()
@@ -53,7 +67,20 @@ class State:
         elif head.startswith(b"GET /__record"):
             self.record = True
         return _reply(json.dumps({"count": self.count, "first": self.first, "last": self.last,
-                                  "records": self.records}).encode())
+                                  "records": self.records, "api": self.api}).encode())
+
+    def api_call(self, head: bytes, body: bytes) -> bytes:
+        """Matomo's reporting API, as little of it as the log importer needs."""
+        query = head.split(b" ", 2)[1].partition(b"?")[2] if head.startswith(b"GET") else body
+        args = {k: v[-1] for k, v in urllib.parse.parse_qs(query.decode("latin-1")).items()}
+        method = args.get("method", "")
+        self.api[method] = self.api.get(method, 0) + 1
+        if method == "SitesManager.getSiteFromId":
+            answer = {"idsite": args.get("idSite", "1"), "name": SERVICE, "main_url": MAIN_URL}
+        else:
+            answer = {"result": "error",
+                      "message": f"the bench's stand-in tracker does not serve {method!r}"}
+        return _reply(json.dumps(answer).encode())
 
 
 class Tracker(asyncio.Protocol):
@@ -93,6 +120,8 @@ class Tracker(asyncio.Protocol):
             self.answer(out)
 
     def handle(self, head: bytes, body: bytes) -> bytes:
+        if _API in body[:200] or _API in head.partition(b"\r\n")[0]:
+            return self.state.api_call(head, body)
         if not head.startswith(b"POST"):
             self.state.accepted(1, head)
             return RESPONSE
