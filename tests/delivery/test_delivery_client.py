@@ -292,17 +292,22 @@ def test_bad_endpoint_error_does_not_repeat_the_password():
     assert "hunter2" not in str(info.value)
 
 
-def test_a_bug_in_a_sender_is_raised_in_the_caller_without_hanging(server, make_client):
+def test_a_bug_in_the_sending_loop_is_raised_in_the_caller_without_hanging(server, make_client):
+    """A bug while an answer is judged, with other requests in flight: raised
+    where the caller iterates, and the connections it left are not reused
+    with an answer still unread on them."""
     client = make_client(server.url(), concurrency=4)
-    original = client._send_one
+    original = client._outcome
 
-    def buggy(item):
+    def buggy(item, *answer):
         if item[0] == 5:
-            raise RuntimeError("bug in a sender")
-        return original(item)
+            raise RuntimeError("bug in the sending loop")
+        return original(item, *answer)
 
-    client._send_one = buggy
-    with pytest.raises(RuntimeError, match="bug in a sender"):
+    client._outcome = buggy
+    with pytest.raises(RuntimeError, match="bug in the sending loop"):
         client.send_many([(n, {"n": str(n)}) for n in range(40)])
-    client._send_one = original
-    assert send_one(client, {"after": "bug"}).ok  # the client is still usable
+    client._outcome = original
+    outcomes = client.send_many([(n, {"after": str(n)}) for n in range(8)])
+    assert all(o.ok for o in outcomes)  # the client is still usable
+    assert [o.url.rsplit("=", 1)[1] for o in outcomes] == [str(n) for n in range(8)]
