@@ -157,10 +157,15 @@ class AnswerReader:
         if end < 0:
             if len(buf) > MAX_HEAD_BYTES:
                 raise MalformedAnswer(f"an answer's head is over {MAX_HEAD_BYTES} bytes")
+            if b"\n\n" in buf:
+                raise MalformedAnswer("an answer's head ends its lines with a bare LF")
             return self._wait(buf)
         if end > MAX_HEAD_BYTES:
             raise MalformedAnswer(f"an answer's head is over {MAX_HEAD_BYTES} bytes")
-        lines = buf[:end].split(b"\r\n")
+        head = buf[:end]
+        if head.count(b"\n") != head.count(b"\r\n"):
+            raise MalformedAnswer("an answer's head ends its lines with a bare LF")
+        lines = head.split(b"\r\n")
         rest = buf[end + 4:]
         status_line = _STATUS_LINE.fullmatch(lines[0])
         if status_line is None:

@@ -166,6 +166,7 @@ class _Run:
                 self.wake = time.monotonic() + left
                 return False
             limiter.pause(left)  # nothing to read or hand over meanwhile
+            self.origin.drop_closed_idle()  # the tracker may have closed them meanwhile
         self.slot = None
         return True
 
