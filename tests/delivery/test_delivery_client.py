@@ -277,6 +277,8 @@ def test_userinfo_is_sent_as_basic_auth_and_never_shown(server, make_client):
         ("http://tracker.example/", {"accepted_status": ()}),
         ("http://tracker.example/", {"user_agent": "lögl\n"}),
         ("http://tracker.example/", {"dry_run_file": "/no/such/folder/dry.txt"}),
+        ("http://tracker.example/zähler/", {}),  # the request line is ASCII
+        ("http://tracker.example/a b/", {}),  # a space would end the target
     ],
 )
 def test_misuse_is_refused_at_construction(endpoint, kwargs):

@@ -5,7 +5,9 @@ that close, answer late or never, TLS, and a stop mid-stream."""
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
+import struct
 import threading
 import time
 
@@ -243,3 +245,20 @@ def test_a_matomo_bulk_reply_in_chunks_is_judged(trackers, make_client):
     outcomes = client.send_many(events)
     assert [o.ok for o in outcomes] == [True] * 6
     assert tracker.paths == ["/matomo.php", "/matomo.php"] and len(tracker.client_ports) == 1
+
+
+@pytest.mark.timeout(20)
+def test_a_reset_within_the_body_keeps_the_status(trackers, make_client):
+    """The tracker answered 200 and then reset the connection mid-body: the
+    status says it counted the event, so it is not sent again."""
+    def script(path, sock):
+        sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+        time.sleep(0.05)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        return False  # closed with a reset, not a FIN
+
+    tracker = trackers(script)
+    client = make_client(tracker.url(), concurrency=1)
+    outcomes = client.send_many(numbered(2))
+    assert [(o.ok, o.status) for o in outcomes] == [(True, 200)] * 2
+    assert len(tracker.client_ports) == 2

@@ -167,6 +167,8 @@ class _Run:
                 return False
             limiter.pause(left)  # nothing to read or hand over meanwhile
             self.origin.drop_closed_idle()  # the tracker may have closed them meanwhile
+            if self.stop is not None and self.stop.is_set():
+                return False
         self.slot = None
         return True
 
@@ -190,7 +192,10 @@ class _Run:
             try:
                 answer = conn.ready(now)
             except FAILURES as exc:
-                self.finish(conn, None, exc, now)
+                if conn.reader.has_head:  # cut off in the body: the status counts
+                    self.finish(conn, conn.reader.answer(), None, now, reusable=False)
+                else:
+                    self.finish(conn, None, exc, now)
                 continue
             if answer is not None:
                 self.finish(conn, answer, None, now)
