@@ -1,14 +1,19 @@
 """Benchmark: events/s delivered to a local tracker that answers 200 at once.
 
 Compares, in one run and against the same server:
-  - TrackerClient (http.client, one keep-alive connection per sender
-    thread, ``concurrency`` threads),
+  - TrackerClient (one sending loop in the caller's thread over
+    ``concurrency`` non-blocking keep-alive connections),
+  - the thread client it replaced, as the baseline: http.client, one
+    keep-alive connection per sender thread, ``concurrency`` threads on a
+    thread pool, every answer handed back to the caller's thread,
   - a urllib3 pool shared by the same threads (TrackerClient's first design),
   - a requests.Session sized to ``concurrency``, driven by the same kind of
     thread pool (the first design's choice; see docs/design.md),
   - one ``requests.get`` per event, in sequence (the 2010 design).
 The server (bench/servers.py, shared with bench/run.py) runs in its own
-process so it does not share the GIL with the clients. Prints figures; nothing is asserted.
+process so it does not share the GIL with the clients; the CPU figure is
+the client's alone (its process' CPU time per event). Prints figures;
+nothing is asserted.
 
     .venv/bin/python bench/delivery_client.py [--events 5000] [--concurrency 8] [--latency-ms 0]
 """
@@ -16,7 +21,9 @@ process so it does not share the GIL with the clients. Prints figures; nothing i
 from __future__ import annotations
 
 import argparse
+import http.client
 import multiprocessing
+import queue
 import sys
 import threading
 import time
@@ -47,15 +54,53 @@ PARAMS = {
 
 
 def rate(label: str, events: int, run) -> None:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     ok = run()
-    elapsed = time.perf_counter() - start
-    print(f"{label:<44} {events / elapsed:>9,.0f} events/s  ({ok}/{events} ok, {elapsed:.2f} s)")
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"{label:<44} {events / elapsed:>9,.0f} events/s  {cpu / events * 1e6:6.1f} us CPU/event"
+          f"  ({ok}/{events} ok, {elapsed:.2f} s)")
 
 
 def bench_client(url: str, events: list, concurrency: int) -> int:
     with TrackerClient(url, concurrency=concurrency) as client:
         return sum(o.ok for o in client.send_many(events))
+
+
+def bench_thread_client(url: str, events: list, concurrency: int) -> int:
+    """The design TrackerClient had before its sending loop: each sender thread
+    GETs on its own http.client connection and hands every answer to the
+    caller's thread through a queue."""
+    parts = urlsplit(url)
+    local, answers, lock = threading.local(), queue.SimpleQueue(), threading.Lock()
+    feed = iter(events)
+
+    def sender():
+        conn = local.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        try:
+            while True:
+                with lock:
+                    event = next(feed, None)
+                if event is None:
+                    return
+                conn.request("GET", f"{parts.path}?{urlencode(event[1])}",
+                             headers={"User-Agent": "loglines/0.1"})
+                response = conn.getresponse()
+                response.read()
+                answers.put(response.status == 200)
+        finally:
+            conn.close()
+            answers.put(None)
+
+    ok = running = 0
+    with ThreadPoolExecutor(concurrency) as pool:
+        running = len([pool.submit(sender) for _ in range(concurrency)])
+        while running:
+            answer = answers.get()
+            if answer is None:
+                running -= 1
+            else:
+                ok += answer
+    return ok
 
 
 def _threads(events: list, concurrency: int, get) -> int:
@@ -125,8 +170,14 @@ def main() -> None:
         url = f"http://127.0.0.1:{port_queue.get(timeout=10)}/counter/"
         events = [(n, PARAMS) for n in range(args.events)]
         n, c = args.events, args.concurrency
-        rate(f"TrackerClient, concurrency {c}", n, lambda: bench_client(url, events, c))
-        rate("TrackerClient, concurrency 1", n, lambda: bench_client(url, events, 1))
+        rate(f"TrackerClient (sending loop), concurrency {c}", n,
+             lambda: bench_client(url, events, c))
+        rate(f"thread client it replaced, concurrency {c}", n,
+             lambda: bench_thread_client(url, events, c))
+        rate("TrackerClient (sending loop), concurrency 1", n,
+             lambda: bench_client(url, events, 1))
+        rate("thread client it replaced, concurrency 1", n,
+             lambda: bench_thread_client(url, events, 1))
         rate(f"urllib3 pool + threads, concurrency {c}", n, lambda: bench_urllib3(url, events, c))
         rate(
             f"requests.Session + threads, concurrency {c}", n, lambda: bench_session(url, events, c)

@@ -277,6 +277,8 @@ def test_userinfo_is_sent_as_basic_auth_and_never_shown(server, make_client):
         ("http://tracker.example/", {"accepted_status": ()}),
         ("http://tracker.example/", {"user_agent": "lögl\n"}),
         ("http://tracker.example/", {"dry_run_file": "/no/such/folder/dry.txt"}),
+        ("http://tracker.example/zähler/", {}),  # the request line is ASCII
+        ("http://tracker.example/a b/", {}),  # a space would end the target
     ],
 )
 def test_misuse_is_refused_at_construction(endpoint, kwargs):
@@ -292,17 +294,22 @@ def test_bad_endpoint_error_does_not_repeat_the_password():
     assert "hunter2" not in str(info.value)
 
 
-def test_a_bug_in_a_sender_is_raised_in_the_caller_without_hanging(server, make_client):
+def test_a_bug_in_the_sending_loop_is_raised_in_the_caller_without_hanging(server, make_client):
+    """A bug while an answer is judged, with other requests in flight: raised
+    where the caller iterates, and the connections it left are not reused
+    with an answer still unread on them."""
     client = make_client(server.url(), concurrency=4)
-    original = client._send_one
+    original = client._outcome
 
-    def buggy(item):
+    def buggy(item, *answer):
         if item[0] == 5:
-            raise RuntimeError("bug in a sender")
-        return original(item)
+            raise RuntimeError("bug in the sending loop")
+        return original(item, *answer)
 
-    client._send_one = buggy
-    with pytest.raises(RuntimeError, match="bug in a sender"):
+    client._outcome = buggy
+    with pytest.raises(RuntimeError, match="bug in the sending loop"):
         client.send_many([(n, {"n": str(n)}) for n in range(40)])
-    client._send_one = original
-    assert send_one(client, {"after": "bug"}).ok  # the client is still usable
+    client._outcome = original
+    outcomes = client.send_many([(n, {"after": str(n)}) for n in range(8)])
+    assert all(o.ok for o in outcomes)  # the client is still usable
+    assert [o.url.rsplit("=", 1)[1] for o in outcomes] == [str(n) for n in range(8)]

@@ -1,7 +1,5 @@
 """LateAnswers on its own, on a clock the test moves."""
 
-import threading
-
 from loglines.outputs.delivery.late_answers import LateAnswers
 
 
@@ -43,26 +41,3 @@ def test_answers_on_time_give_back_one_request_each():
 def test_a_request_is_given_up_only_at_the_ceiling():
     assert LateAnswers(5, 10).read_timeout == 10
     assert LateAnswers(5, 2).read_timeout == 5  # a ceiling below timeout is timeout
-
-
-def test_senders_beyond_the_allowed_wait_and_a_halt_releases_them():
-    late = LateAnswers(5, 10, concurrency=2, now=Clock())
-    late.answered(6)
-    assert late.allowed == 1
-    assert late.enter(lambda: False)
-    halted = threading.Event()
-    got = []
-    waiter = threading.Thread(target=lambda: got.append(late.enter(halted.is_set)))
-    waiter.start()
-    waiter.join(0.2)
-    assert waiter.is_alive()  # no turn while one is in flight
-    late.leave()
-    waiter.join(2)
-    assert got == [True]
-    late.leave()
-    late.enter(lambda: False)
-    stopper = threading.Thread(target=lambda: got.append(late.enter(halted.is_set)))
-    stopper.start()
-    halted.set()
-    stopper.join(2)
-    assert got == [True, False]

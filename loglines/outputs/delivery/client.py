@@ -1,8 +1,9 @@
 """The HTTP client that delivers usage events to a tracker (docs/design.md, Delivery).
 
-One GET per event over keep-alive connections (http.client, one per
-sender thread: connection.py), ``concurrency`` requests kept in flight by a
-persistent thread pool, outcomes streamed back as they come (pooled.py).
+One GET per event over non-blocking keep-alive connections
+(connection.py), ``concurrency`` requests kept in flight by one sending
+loop in the caller's thread, outcomes streamed back as they come
+(pooled.py).
 Nothing is retried here: a failed event comes back as an ``Outcome`` saying
 whether it is temporary, and the reliable queue retries it later with
 backoff (docs/guarantees.md, guarantee 4) instead of a thread sleeping on it.
@@ -15,9 +16,9 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from http.client import HTTPException
 from typing import Any
 
+from loglines.outputs.delivery.http1 import Answer, header_block, host_header, request_line
 from loglines.outputs.delivery.outcome import (
     FAILURE_BODY,
     REDIRECT_STATUS,
@@ -62,10 +63,12 @@ class TrackerClient(Pooled):
         self._endpoint = Endpoint(endpoint_url)
         self._dry_run_file = dry_run_file
         self._limiter = RateLimiter(ratelimit, now=now, sleep=sleep) if ratelimit else None
-        self._headers = {"User-Agent": user_agent, **self._endpoint.headers}
+        check_target(self._endpoint.event_url(()).target)
+        headers = {"User-Agent": user_agent, **self._endpoint.headers}
+        self._tail = b" HTTP/1.1\r\n" + wire_headers(self._endpoint.origin, headers)
         if dry_run_file is None:
             self._open(self._endpoint.origin, connect_timeout, timeout, concurrency,
-                       "loglines-delivery", timeout_ceiling)
+                       timeout_ceiling)
 
     def stream(
         self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None
@@ -77,28 +80,29 @@ class TrackerClient(Pooled):
         """
         # All URLs first: params a plugin got wrong fail the call before any GET.
         urls = [(key, self._endpoint.event_url(params)) for key, params in events]
-        if self._executor is None:
+        if self._origin is None:
             if urls:
                 yield self._write_dry_run(urls)
             return
-        yield from self._stream(urls, self._send_listed, stop)
+        yield from self._stream(urls, self._request, self._outcome, stop)
 
-    def _send_listed(self, item: tuple[Any, EventUrl]) -> list[Outcome]:
-        return [self._send_one(item)]
+    def _request(self, item: tuple[Any, EventUrl]) -> bytes:
+        # The target is the checked endpoint and a percent-encoded query:
+        # ASCII without spaces, nothing that could end the request line.
+        return b"GET " + item[1].target.encode("ascii") + self._tail
 
-    def _send_one(self, item: tuple[Any, EventUrl]) -> Outcome:
+    def _outcome(self, item: tuple[Any, EventUrl], answer: Answer | None,
+                 error: BaseException | None, seconds: float) -> list[Outcome]:
+        return [self._judge(item, answer, error, seconds)]
+
+    def _judge(self, item, answer, error, seconds) -> Outcome:
         key, event = item
-        if self._limiter is not None:
-            self._limiter.wait()
-        started = time.monotonic()
-        try:
-            status, body, location = self._pool.request("GET", event.target, self._headers)
-        except (HTTPException, OSError) as exc:
-            # Timeouts, refused, reset, DNS, TLS: the tracker may be back later.
-            error = scrub(exception_error(exc), event.secrets)
-            return Outcome(key, False, True, None, error, event.shown,
-                           time.monotonic() - started)
-        seconds = time.monotonic() - started
+        if error is not None:
+            # Timeouts, refused, reset, DNS, TLS, a garbled answer: the
+            # tracker may be back later.
+            error = scrub(exception_error(error), event.secrets)
+            return Outcome(key, False, True, None, error, event.shown, seconds)
+        status, body, location = answer
         if status in self.accepted_status:
             if self._failure_body is not None and self._failure_body.search(
                     body.decode("utf-8", "replace")):
@@ -133,6 +137,25 @@ class TrackerClient(Pooled):
             raise InvalidClientSettings(f"dry_run_file folder does not exist: {folder}")
 
 
+def wire_headers(origin: str, headers: dict[str, str]) -> bytes:
+    """The header block of every request, or the setting that cannot be one."""
+    try:
+        return header_block(host_header(origin), headers)
+    except ValueError as err:
+        raise InvalidClientSettings(f"tracker endpoint or user_agent: {err}") from None
+
+
+def check_target(target: str) -> None:
+    """The endpoint's path and query, which start every request line."""
+    try:
+        request_line("GET", target)
+    except ValueError:
+        # Not repeated: the query may hold a key.
+        raise InvalidClientSettings(
+            "tracker endpoint path and query must be ASCII without spaces (percent-encode "
+            "anything else)") from None
+
+
 def _check_settings(timeout, connect_timeout, accepted_status, concurrency, ratelimit, user_agent):
     """Refuse settings that can never work, at construction; return the accepted codes."""
     problems = []
@@ -147,7 +170,7 @@ def _check_settings(timeout, connect_timeout, accepted_status, concurrency, rate
     if not accepted or not all(isinstance(s, int) and 100 <= s <= 599 for s in accepted):
         problems.append(f"accepted_status must be HTTP codes (100-599), got {accepted_status!r}")
     if not isinstance(user_agent, str) or not user_agent.isascii() or not user_agent.isprintable():
-        # http.client sends headers as latin-1; keep it to printable ASCII.
+        # Headers go on the wire as ASCII (http1.header_block); printable only.
         problems.append(f"user_agent must be printable ASCII, got {user_agent!r}")
     if problems:
         raise InvalidClientSettings("; ".join(problems))

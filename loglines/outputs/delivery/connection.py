@@ -1,135 +1,265 @@
-"""Keep-alive HTTP connections to one tracker origin, one per sender thread.
+"""Non-blocking keep-alive connections to one tracker origin, for the
+sending loop (pooled.py): one thread drives all of them with a selector.
 
-Built on http.client rather than a pool shared by the senders: each sender
-thread owns its connection, so a request takes no lock and no pool
-bookkeeping. Measured on loopback (bench/delivery_client.py): ~7.5k GETs/s
-with 8 threads, where a urllib3 pool shared by 8 threads gave ~3.7k.
+A ``Connection`` carries one exchange at a time and moves it on when its
+socket is ready: connect (and the TLS handshake for https) under
+``connect_timeout``, write the request, read the answer under the read
+timeout (the late-answer ceiling, late_answers.py). Nothing blocks but the
+address lookup of a new connection, which keep-alive makes rare.
 
-A connection the tracker closed while it was idle is noticed before it is
-used (it reads as ready: the peer's FIN) and replaced, as urllib3 does, so
-an idle period does not turn the next requests into failures. Nothing is
+A connection the tracker closed while it was idle reads as ready (the
+peer's FIN, or a TLS close_notify) and is dropped before it is used again,
+so an idle period does not turn the next requests into failures. Nothing is
 retried: an error is the caller's to classify.
 """
 
 from __future__ import annotations
 
-import http.client
-import select
+import errno
+import os
+import selectors
+import socket
 import ssl
-import threading
 import time
-from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from loglines.outputs.delivery.http1 import Answer, AnswerReader, MalformedAnswer
 from loglines.outputs.delivery.late_answers import LateAnswers
 
-# A tracker answers with an empty body or a pixel; a longer body is read no
-# further and its connection dropped, so a broken proxy cannot eat memory.
-MAX_BODY_BYTES = 64 * 1024
+READ, WRITE = selectors.EVENT_READ, selectors.EVENT_WRITE
+_CONNECTING, _HANDSHAKE, _SENDING, _RECEIVING, _IDLE = range(5)
+# Errors that end an exchange as a temporary failure (the tracker may be back later).
+FAILURES = (OSError, MalformedAnswer)
 
 
-class Answer(NamedTuple):
-    status: int
-    body: bytes
-    location: str | None
+class Connection:
+    __slots__ = (
+        "_addresses",
+        "deadline",
+        "events",
+        "origin",
+        "out",
+        "reader",
+        "sock",
+        "started",
+        "state",
+        "unit",
+    )
 
+    def __init__(self, origin: Origin):
+        self.origin = origin
+        self.sock = None
+        self.state = _IDLE
+        self.events = 0
+        self.out = b""
+        self.reader: AnswerReader | None = None
+        self.deadline = 0.0
+        self.started = 0.0
+        self.unit = None
 
-class _Timeouts:
-    """Connect under one timeout, then read and write under another."""
+    def start(self, unit, request: bytes, now: float) -> None:
+        """Begin an exchange; the socket's readiness moves it on (``ready``)."""
+        self.unit, self.out, self.started = unit, request, now
+        self.reader = AnswerReader()
+        if self.sock is None:
+            self._addresses = self.origin.addresses()
+            self.deadline = now + self.origin.connect_timeout
+            self._connect()
+        else:
+            self.deadline = now + self.origin.late.read_timeout
+            self.state = _SENDING
+            self._send()
 
-    read_timeout: float
+    def ready(self, now: float) -> Answer | None:
+        """Do what the socket allows; the answer once it is complete."""
+        state = self.state
+        if state == _RECEIVING:
+            return self._receive()
+        if state == _SENDING:
+            self._send()
+        elif state == _CONNECTING:
+            self._connected(now)
+        elif state == _HANDSHAKE:
+            self._handshake(now)
+        return None
 
-    def connect(self):
-        super().connect()
-        self.sock.settimeout(self.read_timeout)
+    @property
+    def connecting(self) -> bool:
+        return self.state in (_CONNECTING, _HANDSHAKE)
 
+    def idle_closed(self) -> bool:
+        """Whether an idle connection that read as ready was closed (or sent junk)."""
+        if not isinstance(self.sock, ssl.SSLSocket):
+            return True
+        try:
+            self.sock.recv(1)  # a byte (junk) or EOF: either way not usable
+        except ssl.SSLWantReadError:
+            return False  # TLS housekeeping (a session ticket), not data
+        except OSError:
+            pass
+        return True
 
-class _HTTP(_Timeouts, http.client.HTTPConnection):
-    pass
+    def close(self) -> None:
+        if self.sock is not None:
+            self.origin.forget(self)
+            self.sock.close()
+            self.sock = None
+        self.state, self.unit, self.reader = _IDLE, None, None
 
+    def _connect(self) -> None:
+        family, kind, proto, _, address = self._addresses.pop(0)
+        sock = socket.socket(family, kind, proto)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock, self.state = sock, _CONNECTING
+        self.origin.watch(self, WRITE)
+        code = sock.connect_ex(address)
+        if code not in (0, errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN):
+            self._refused(code)
 
-class _HTTPS(_Timeouts, http.client.HTTPSConnection):
-    pass
+    def _connected(self, now: float) -> None:
+        code = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            self._refused(code)
+        elif self.origin.tls is not None:
+            self.sock = self.origin.tls.wrap_socket(
+                self.origin.forget(self), server_hostname=self.origin.host,
+                do_handshake_on_connect=False)
+            self.state = _HANDSHAKE
+            self.origin.watch(self, READ | WRITE)
+            self._handshake(now)
+        else:
+            self._begin_request(now)
+
+    def _refused(self, code: int) -> None:
+        if not self._addresses:
+            raise OSError(code, f"{self.origin.name}: {errno.errorcode.get(code, code)}: "
+                                + os.strerror(code))
+        self.origin.forget(self)
+        self.sock.close()
+        self._connect()  # the next address of the name, as socket.create_connection does
+
+    def _handshake(self, now: float) -> None:
+        try:
+            self.sock.do_handshake()
+        except ssl.SSLWantReadError:
+            self.origin.watch(self, READ)
+        except ssl.SSLWantWriteError:
+            self.origin.watch(self, WRITE)
+        else:
+            self._begin_request(now)
+
+    def _begin_request(self, now: float) -> None:
+        self.deadline = now + self.origin.late.read_timeout
+        self.state = _SENDING
+        self._send()
+
+    def _send(self) -> None:
+        try:
+            sent = self.sock.send(self.out)
+        except (BlockingIOError, ssl.SSLWantWriteError):
+            sent = 0
+        except ssl.SSLWantReadError:
+            self.origin.watch(self, READ)
+            return
+        self.out = self.out[sent:]
+        if self.out:
+            self.origin.watch(self, WRITE)
+        else:
+            self.state = _RECEIVING
+            self.origin.watch(self, READ)
+
+    def _receive(self) -> Answer | None:
+        reader, sock = self.reader, self.sock
+        while True:
+            try:
+                data = sock.recv(65536)
+            except (BlockingIOError, ssl.SSLWantReadError):
+                return None
+            except ssl.SSLWantWriteError:
+                self.origin.watch(self, READ | WRITE)
+                return None
+            except (ssl.SSLZeroReturnError, ssl.SSLEOFError):
+                data = b""
+            had_head = reader.has_head
+            done = reader.feed(data) if data else reader.eof()
+            if reader.has_head and not had_head:
+                self.origin.late.answered(time.monotonic() - self.started)
+            if done:
+                return reader.answer()
+            # A TLS record may hold more than was asked for, which select
+            # would not report: read it out before waiting again.
+            if not (isinstance(sock, ssl.SSLSocket) and sock.pending()):
+                return None
 
 
 class Origin:
-    """``request()`` from any number of threads, each on its own connection."""
+    """Where a client's connections go: address, TLS, timeouts, lateness, and
+    the selector the sending loop waits on."""
 
     def __init__(self, origin: str, connect_timeout: float, read_timeout: float,
                  read_ceiling: float | None = None, concurrency: int = 1):
         parts = urlsplit(origin)
-        self._https = parts.scheme == "https"
-        self._host, self._port = parts.hostname, parts.port
-        self._connect_timeout = connect_timeout
+        self.host, self.port = parts.hostname, parts.port or (443 if parts.scheme == "https"
+                                                             else 80)
+        self.name = f"{self.host}:{self.port}"
+        self.connect_timeout = connect_timeout
         # Late answers are waited for up to the ceiling, with fewer in flight.
         self.late = LateAnswers(read_timeout, read_ceiling or read_timeout, concurrency)
-        self._context = ssl.create_default_context() if self._https else None
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: set[http.client.HTTPConnection] = set()
+        self.tls = ssl.create_default_context() if parts.scheme == "https" else None
+        self.selector = selectors.DefaultSelector()
+        self.idle: list[Connection] = []
+        self._closed = False
 
-    def request(self, method: str, target: str, headers: dict, body: bytes | None = None
-                ) -> Answer:
-        """Send one request and read its answer: the status, at most MAX_BODY_BYTES + 1
-        bytes of the body (more than MAX_BODY_BYTES says it was cut), and the
-        Location of a redirect."""
-        conn = self._connection()
-        started = time.monotonic()
-        try:
-            conn.request(method, target, body=body, headers=headers)
-            response = conn.getresponse()
-        except (http.client.HTTPException, OSError) as err:
-            self._drop(conn)
-            if (isinstance(err, TimeoutError)
-                    and time.monotonic() - started >= self.late.read_timeout * 0.9):
-                self.late.timed_out()  # no answer in time, not a refused connection
-            raise
-        self.late.answered(time.monotonic() - started)
-        try:
-            answer = response.read(MAX_BODY_BYTES + 1)
-            # Closed by the tracker, or a body left unread: not reusable.
-            reusable = (not response.will_close and len(answer) <= MAX_BODY_BYTES
-                        and response.isclosed())
-        except (http.client.HTTPException, OSError):
-            # The status is known, which is what counts; the body is only
-            # for an error text.
-            answer, reusable = b"", False
-        if not reusable:
-            self._drop(conn)
-        return Answer(response.status, answer, response.getheader("Location"))
+    def addresses(self) -> list:
+        return socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+
+    def connection(self) -> Connection:
+        """An idle connection, or a new one to open."""
+        return self.idle.pop() if self.idle else Connection(self)
+
+    def watch(self, conn: Connection, events: int) -> None:
+        if conn.events == events:
+            return
+        if conn.events:
+            self.selector.modify(conn.sock, events, conn)
+        else:
+            self.selector.register(conn.sock, events, conn)
+        conn.events = events
+
+    def forget(self, conn: Connection) -> socket.socket:
+        """Stop watching ``conn``'s socket; returns it (to wrap it in TLS)."""
+        if conn.events:
+            self.selector.unregister(conn.sock)
+            conn.events = 0
+        return conn.sock
+
+    def release(self, conn: Connection, reusable: bool) -> None:
+        """An exchange is over: keep the connection for the next, or close it."""
+        if reusable:
+            conn.state, conn.unit, conn.reader = _IDLE, None, None
+            self.idle.append(conn)
+        else:
+            conn.close()
+
+    def idle_ready(self, conn: Connection) -> None:
+        """An idle connection read as ready: closed by the tracker, most likely."""
+        if conn.idle_closed():
+            self.idle.remove(conn)
+            conn.close()
+
+    def drop_closed_idle(self) -> None:
+        """Close the idle connections the tracker closed since they were used."""
+        for key, _ in self.selector.select(0):
+            self.idle_ready(key.data)
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._open:
-                conn.close()
-            self._open.clear()
-
-    def _connection(self) -> http.client.HTTPConnection:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and conn.sock is not None and _readable(conn.sock):
-            self._drop(conn)  # closed by the tracker while idle (or junk sent)
-            conn = None
-        if conn is None:
-            if self._https:
-                conn = _HTTPS(self._host, self._port, timeout=self._connect_timeout,
-                              context=self._context)
-            else:
-                conn = _HTTP(self._host, self._port, timeout=self._connect_timeout)
-            conn.read_timeout = self.late.read_timeout
-            self._local.conn = conn
-            with self._lock:
-                self._open.add(conn)
-        return conn
-
-    def _drop(self, conn: http.client.HTTPConnection) -> None:
-        conn.close()
-        self._local.conn = None
-        with self._lock:
-            self._open.discard(conn)
-
-
-def _readable(sock) -> bool:
-    """Whether an idle connection has something to read: EOF or stray bytes."""
-    poller = select.poll()
-    poller.register(sock, select.POLLIN)
-    return bool(poller.poll(0))
+        if self._closed:
+            return
+        self._closed = True
+        for key in list(self.selector.get_map().values()):
+            key.data.close()
+        for conn in self.idle:
+            conn.close()
+        self.idle.clear()
+        self.selector.close()

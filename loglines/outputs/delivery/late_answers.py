@@ -12,15 +12,12 @@ next one, counted or not; while answers are late each request stays in
 flight for seconds, so a late answer halves the requests allowed in
 flight (once per spell: the answers of requests sent together come late
 together), down to one, and each answer within ``timeout`` allows one
-more again, up to ``concurrency``.
+more again, up to ``concurrency``. The sending loop (pooled.py) starts a
+request only while fewer than ``allowed`` are in flight.
 """
 
 import math
-import threading
 import time
-
-# How often a sender waiting for its turn looks whether it should stop.
-STOP_CHECK = 0.05
 
 
 class LateAnswers:
@@ -31,9 +28,7 @@ class LateAnswers:
         self.allowed = concurrency
         self.slowest = 0.0  # the latest late answer's time (ceiling: none came)
         self._now = now
-        self._busy = 0
         self._cut_at = -math.inf
-        self._turns = threading.Condition()
 
     @property
     def read_timeout(self):
@@ -42,21 +37,16 @@ class LateAnswers:
 
     def answered(self, seconds):
         """An answer came after ``seconds``."""
-        if seconds <= self.timeout and self.allowed >= self.concurrency:
-            return  # the usual case, without the lock
-        with self._turns:
-            if seconds > self.timeout:
-                self.slowest = seconds
-                self._cut(seconds)
-            elif self.allowed < self.concurrency:
-                self.allowed += 1
-                self._turns.notify()
+        if seconds > self.timeout:
+            self.slowest = seconds
+            self._cut(seconds)
+        elif self.allowed < self.concurrency:
+            self.allowed += 1
 
     def timed_out(self):
         """No answer within the ceiling."""
-        with self._turns:
-            self.slowest = self.ceiling
-            self._cut(self.ceiling)
+        self.slowest = self.ceiling
+        self._cut(self.ceiling)
 
     @property
     def holding_back(self):
@@ -68,18 +58,3 @@ class LateAnswers:
         if now - self._cut_at >= seconds:
             self.allowed = max(1, self.allowed // 2)
             self._cut_at = now
-
-    def enter(self, halted):
-        """Wait for a turn to send; False (no turn taken) once ``halted()``."""
-        with self._turns:
-            while self._busy >= self.allowed:
-                if halted():
-                    return False
-                self._turns.wait(STOP_CHECK)
-            self._busy += 1
-            return True
-
-    def leave(self):
-        with self._turns:
-            self._busy -= 1
-            self._turns.notify()

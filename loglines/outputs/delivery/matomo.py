@@ -19,14 +19,18 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from http.client import HTTPException
 from typing import Any
 from urllib.parse import quote_plus
 
-from loglines.outputs.delivery.client import TrackerClient, _check_settings
+from loglines.outputs.delivery.client import (
+    TrackerClient,
+    _check_settings,
+    check_target,
+    wire_headers,
+)
+from loglines.outputs.delivery.http1 import Answer
 from loglines.outputs.delivery.matomo_params import (
     UnsendableEvent,
     parse_reply,
@@ -83,16 +87,13 @@ class MatomoClient(Pooled):
         self._target = base.target
         self._shown = base.shown
         self._secrets = base.secrets + _token_forms(self._token)
-        self._headers = {
-            "User-Agent": user_agent,
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            **endpoint.headers,
-        }
+        check_target(self._target)
+        self._head = f"POST {self._target} HTTP/1.1\r\n".encode("ascii") + wire_headers(
+            endpoint.origin, {"User-Agent": user_agent, "Content-Type": "application/json",
+                              "Accept": "application/json", **endpoint.headers})[:-2]
         self._dry_run_file = dry_run_file
         if dry_run_file is None:
-            self._open(endpoint.origin, connect_timeout, timeout, concurrency, "loglines-matomo",
-                       timeout_ceiling)
+            self._open(endpoint.origin, connect_timeout, timeout, concurrency, timeout_ceiling)
 
     def stream(
         self, events: Iterable[tuple[Any, Params]], stop: threading.Event | None = None
@@ -114,10 +115,10 @@ class MatomoClient(Pooled):
         bulks = [pending[i : i + self.bulk_size] for i in range(0, len(pending), self.bulk_size)]
         if not bulks:
             return
-        if self._executor is None:
+        if self._origin is None:
             yield [outcome for bulk in self._write_dry_run(bulks) for outcome in bulk]
             return
-        yield from self._stream(bulks, self._post_bulk, stop)
+        yield from self._stream(bulks, self._post, self._answered, stop)
 
     def _shown_url(self, request: str) -> str:
         # The request string starts with "?"; an endpoint with a query of
@@ -130,20 +131,21 @@ class MatomoClient(Pooled):
             payload["token_auth"] = token
         return json.dumps(payload, separators=(",", ":"))
 
-    def _post_bulk(self, bulk: list[_Pending]) -> list[Outcome]:
+    def _post(self, bulk: list[_Pending]) -> bytes:
         body = self._body(bulk, self._token).encode("utf-8")
-        started = time.monotonic()
-        try:
-            status, reply, location = self._pool.request("POST", self._target, self._headers,
-                                                         body)
-        except (HTTPException, OSError) as exc:
-            # Timeouts, refused, reset, DNS, TLS: the tracker may be back later.
-            return self._all(bulk, False, True, None, exception_error(exc),
-                             time.monotonic() - started)
+        return self._head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    def _answered(self, bulk: list[_Pending], answer: Answer | None,
+                  error: BaseException | None, seconds: float) -> list[Outcome]:
+        if error is not None:
+            # Timeouts, refused, reset, DNS, TLS, a garbled answer: the
+            # tracker may be back later.
+            return self._all(bulk, False, True, None, exception_error(error), seconds)
+        status, reply, location = answer
         if status in REDIRECT_STATUS:
             return self._all(bulk, False, True, status, redirect_error(status, location),
-                             time.monotonic() - started)
-        return self._judge(bulk, status, reply, time.monotonic() - started)
+                             seconds)
+        return self._judge(bulk, status, reply, seconds)
 
     def _judge(self, bulk: list[_Pending], status: int, body: bytes,
                seconds: float | None) -> list[Outcome]:

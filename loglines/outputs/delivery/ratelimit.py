@@ -1,4 +1,4 @@
-"""A requests-per-second limit shared by all the delivery threads.
+"""A requests-per-second limit for a process' deliveries.
 
 A next-slot scheduler: each request reserves the next free instant, at least
 ``1 / rate`` after the previous one, and sleeps until then. Time left unused
@@ -36,6 +36,18 @@ class RateLimiter:
             slot = max(now, self._next)
             self._next = slot + self.interval
         return slot - now
+
+    def take(self) -> float:
+        """Take the next slot, as an instant of this limiter's clock, for a
+        caller that waits for it in its own way (the sending loop)."""
+        return self._now() + self.reserve()
+
+    def left(self, slot: float) -> float:
+        """How long until ``slot``."""
+        return slot - self._now()
+
+    def pause(self, seconds: float) -> None:
+        self._sleep(seconds)
 
     def wait(self) -> None:
         """Block until this caller may send (the sleep is outside the lock)."""

@@ -47,7 +47,7 @@ class Endpoint:
         secrets = list(redact.url_secrets(url))
         shown_host = host
         if "@" in parts.netloc:
-            # http.client ignores userinfo; requests would send it as basic auth,
+            # Userinfo is never sent in a URL; requests would send it as basic auth,
             # so do the same and keep it out of the URL altogether.
             user, password = unquote(parts.username or ""), unquote(parts.password or "")
             token = base64.b64encode(_latin1(f"{user}:{password}"))
