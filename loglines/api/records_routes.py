@@ -20,6 +20,7 @@ from ..records.filters import BadFilter, Filters
 from ..records.query import QuerySyntaxError
 from .failures import NotFound, bad_parameter, error
 from .models import BadParameter, Error, QueryError, RecordFull, RecordListed
+from .params import NO_NUL
 from .reading import reading
 
 PREFIX = "/api/v1/record"
@@ -41,17 +42,22 @@ _COUNT_HEADERS = {
 _NEXT = {"X-Record-Next": {"description": "the cursor of the next page, when there may be one",
                            "schema": {"type": "string"}}}
 
-After = Annotated[str | None, Query(description="records at or after this time (ISO 8601; "
-                                                "UTC unless it has an offset)")]
-Before = Annotated[str | None, Query(description="records before this time (ISO 8601)")]
-Level = Annotated[str | None, Query(description="at least this level (a number or a name)")]
-Name = Annotated[str | None, Query(description="comma-separated logger names; each takes "
-                                               "its children too")]
-QueryText = Annotated[str | None, Query(
-    max_length=4000, description="a filter over the record's fields, e.g. `data.status = 206 "
-                                 "and meta.lineno > 20` (needs the query role)")]
-Words = Annotated[str | None, Query(max_length=500, description=(
-    "words the message must all hold (full-text search)"))]
+
+def _text(description, max_length=None):
+    # PostgreSQL text cannot hold NUL: refused here, not a 500 from the store.
+    return Query(pattern=NO_NUL, max_length=max_length, description=description)
+
+
+After = Annotated[str | None, _text("records at or after this time (ISO 8601; UTC unless it "
+                                    "has an offset)")]
+Before = Annotated[str | None, _text("records before this time (ISO 8601)")]
+Level = Annotated[str | None, _text("at least this level (a number or a name)")]
+Name = Annotated[str | None, _text("comma-separated logger names; each takes its children too")]
+QueryText = Annotated[str | None, _text(
+    "a filter over the record's fields, e.g. `data.status = 206 and meta.lineno > 20` "
+    "(needs the query role)", max_length=4000)]
+Words = Annotated[str | None, _text("words the message must all hold (full-text search)",
+                                    max_length=500)]
 
 
 class Refused(LoglinesError):
@@ -89,8 +95,8 @@ def count(request: Request, after: After = None, before: Before = None,
           level: Level = None, name: Name = None, query: QueryText = None, q: Words = None,
           group: Annotated[Literal["day", "hour"] | None, Query(
               description="count per day or per hour of the time zone")] = None,
-          timezone: Annotated[str | None, Query(
-              max_length=64, description="an IANA time zone for group (UTC if absent)")] = None):
+          timezone: Annotated[str | None, _text(
+              "an IANA time zone for group (UTC if absent)", max_length=64)] = None):
     filters = _filters(request, after, before, level, name, query, q)
     tz = read.zone(timezone)
     with reading(request) as conn:
@@ -112,8 +118,9 @@ def records(request: Request, response: Response, after: After = None, before: B
                 "the first record's offset (0 is the newest)"))] = None,
             right: Annotated[int | None, Query(ge=0, le=10_000_000, description=(
                 "the offset after the last record"))] = None,
-            cursor: Annotated[str | None, Query(max_length=100, description=(
-                "X-Record-Next of the page before: deep pages at the cost of the first"))] = None,
+            cursor: Annotated[str | None, _text(
+                "X-Record-Next of the page before: deep pages at the cost of the first",
+                max_length=100)] = None,
             limit: Annotated[int, Query(ge=1, le=read.MAX_PAGE, description=(
                 "records per page with cursor (or without left and right)"))] = 100):
     filters = _filters(request, after, before, level, name, query, q)

@@ -16,6 +16,8 @@ import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from loglines.errors import LoglinesError
+
 # A tracker answers with an empty body or a pixel; a longer body is read no
 # further and its connection dropped.
 MAX_BODY_BYTES = 64 * 1024
@@ -32,8 +34,11 @@ _TARGET = re.compile(r"[!-~]+")
 _HEADER_VALUE = re.compile(r"[\t -~]*")
 
 
-class MalformedAnswer(ValueError):
-    """The bytes that came back are not an HTTP/1.1 answer this client reads."""
+class MalformedAnswer(LoglinesError, ValueError):
+    """The bytes that came back are not an HTTP/1.1 answer this client reads
+    (temporary: the tracker, or what stands before it, may be mended)."""
+
+    temporary = True
 
 
 class Answer(NamedTuple):
