@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from loglines.outputs.delivery import TrackerClient
+
 
 class Recorder:
     def __init__(self):
@@ -106,3 +108,18 @@ def server():
     yield recorder
     recorder.httpd.shutdown()
     recorder.httpd.server_close()
+
+
+@pytest.fixture
+def make_client():
+    """Clients closed after the test: ``make(endpoint, kind=TrackerClient, **kwargs)``."""
+    clients = []
+
+    def make(endpoint, kind=TrackerClient, **kwargs):
+        client = kind(endpoint, **kwargs)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()

@@ -25,20 +25,6 @@ QUERY = (
 )
 
 
-@pytest.fixture
-def make_client():
-    clients = []
-
-    def make(endpoint, **kwargs):
-        client = TrackerClient(endpoint, **kwargs)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
-
-
 def send_one(client, params=PARAMS, key="k"):
     [outcome] = client.send_many([(key, params)])
     return outcome

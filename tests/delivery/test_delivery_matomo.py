@@ -113,18 +113,13 @@ def matomo():
 
 
 @pytest.fixture
-def make_client():
-    clients = []
-
+def make_client(make_client):
+    """The conftest's, making Matomo clients of site 5 unless told."""
     def make(endpoint, **kwargs):
         kwargs.setdefault("idsite", 5)
-        client = MatomoClient(endpoint, **kwargs)
-        clients.append(client)
-        return client
+        return make_client(endpoint, MatomoClient, **kwargs)
 
-    yield make
-    for client in clients:
-        client.close()
+    return make
 
 
 def numbered(n, **extra):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from loglines.outputs.delivery import MatomoClient, TrackerClient
+from loglines.outputs.delivery import MatomoClient
 from loglines.outputs.delivery.http1 import MAX_BODY_BYTES
 from tests.delivery.raw_tracker import RawTracker, answer_in_pieces, self_signed
 
@@ -30,20 +30,6 @@ def trackers():
     yield make
     for tracker in made:
         tracker.close()
-
-
-@pytest.fixture
-def make_client():
-    clients = []
-
-    def make(endpoint, kind=TrackerClient, **kwargs):
-        client = kind(endpoint, **kwargs)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def numbered(n):
