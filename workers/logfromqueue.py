@@ -6,6 +6,8 @@ file that much later.
 """
 
 from loglines.outputs.logfile import AppendFile, LineWriter
+from loglines.queue import bundle
+from loglines.queue.interface import MAX_BATCH
 from loglines.runtime.consumer_loop import consume
 
 # pirus2 acknowledges events a few at a time as the tracker answers, so this
@@ -20,9 +22,12 @@ def run(ctx):
     out = AppendFile(ctx.config.resolve(options.logfile), options.retention_days)
     ctx.start_heartbeat([queue.name])
     ctx.log.info("appending %s to %s", queue.name, out.path)
+    # batch_size counts lines; pirus2's bundles hold up to MAX_BATCH of them.
+    heaviest = MAX_BATCH if ctx.config.takes_bundles(queue.name) else 1
     try:
         consume(ctx, queue, LineWriter(ctx, queue, out).handle, options.batch_size,
-                linger=LINGER)
+                linger=LINGER, weigh=lambda item: bundle.count(item.payload),
+                heaviest=heaviest)
     finally:
         out.close()
     return 0

@@ -255,6 +255,17 @@ class Config:
         return [(name, p.options.target, p.options.listento, bool(p.options.dry_run))
                 for name, p in self.programs.items() if p.kind == "pirus2"]
 
+    def consumer_kinds(self, queue):
+        """The kinds of the programs that read ``queue`` (listento)."""
+        return {p.kind for p in self.programs.values()
+                if getattr(p.options, "listento", None) == queue}
+
+    def takes_bundles(self, queue):
+        """Whether a producer may forward to ``queue`` in bundles
+        (queue/bundle.py): when its readers are loggers only, which split
+        them. Any other reader, or none known to this file, gets items."""
+        return self.consumer_kinds(queue) == {"logfromqueue"}
+
     def queue_names(self):
         """Every queue the programs name, used yet or not (``loglines status``
         lists them all)."""

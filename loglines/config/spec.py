@@ -93,7 +93,7 @@ state_dir = string(default='var/tail')
     "logfromqueue": """
 listento = queue_name
 logfile = string
-batch_size = integer(min=1, max=1000, default=500)
+batch_size = integer(min=1, max=50000, default=5000)
 retention_days = float(min=0, default=90)
 """,
     "broker": """

@@ -33,8 +33,8 @@ class PushDates(QueueObserver):
     def pushed(self, queue, n):
         self.note(queue.name, n)
 
-    def acked(self, queue, n, forwarded):
-        self.note(queue.name, n * len(forwarded))  # the copies take fresh ids
+    def acked(self, queue, n, forwarded, copies):
+        self.note(queue.name, copies * len(forwarded))  # the copies take fresh ids
 
     def fanned_out(self, queue, n, targets):
         self.note(queue.name, n * len(targets))  # fresh ids in every target

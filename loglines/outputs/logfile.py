@@ -11,7 +11,7 @@ import time
 
 from .. import message
 from ..errors import MalformedMessage
-from ..queue import Failure
+from ..queue import Failure, bundle
 from ..runtime.retrying import until_done
 from .retention import Retention
 
@@ -90,7 +90,13 @@ def line_of(payload):
 
 class LineWriter:
     """Settles a batch: writes the lines of its messages, then acknowledges
-    them; dead-letters the items that are not messages."""
+    them; dead-letters the items that are not messages.
+
+    An item may be a bundle of messages (queue/bundle.py, as pirus2
+    forwards them to a logger's queue): its lines are written with the
+    others and it is acknowledged whole; a message in it that is not one is
+    dead-lettered on its own, and a bundle that is not whole, whole.
+    """
 
     def __init__(self, ctx, queue, out, retry_every=RETRY_EVERY):
         self.ctx, self.queue, self.out = ctx, queue, out
@@ -108,22 +114,54 @@ class LineWriter:
 
     def handle(self, items):
         ctx = self.ctx
-        good, bad = [], []
+        read = _Read()
         for item in items:
-            try:
-                good.append((item, line_of(item.payload)))
-            except (MalformedMessage, UnicodeEncodeError) as err:
-                bad.append(Failure(item, f"not a loglines message: {err}", permanent=True))
-        if good:
-            if not self._write([line for _, line in good]):
+            read.item(item)
+        if read.taken:
+            if read.lines and not self._write(read.lines):
                 ctx.call(self.queue.release, ctx.consumer_id, [item.id for item in items])
                 return  # stopping before the file took them: given back untouched
-            ctx.call(self.queue.ack, ctx.consumer_id, [item.id for item, _ in good])
+            if read.buried:
+                ctx.call(self.queue.bury, read.buried)
+            ctx.call(self.queue.ack, ctx.consumer_id, read.taken)
             if self.out.removed:
                 ctx.log.info("removed %s: past retention_days", ", ".join(self.out.removed))
                 self.out.removed = []
-        if bad:
-            ctx.call(self.queue.fail, ctx.consumer_id, bad)
-            ctx.log.warning("%d malformed messages dead-lettered", len(bad))
-        ctx.counters.add("written", len(good))
-        ctx.counters.add("malformed", len(bad))
+        if read.failed:
+            ctx.call(self.queue.fail, ctx.consumer_id, read.failed)
+        malformed = len(read.failed) + len(read.buried)
+        if malformed:
+            ctx.log.warning("%d malformed messages dead-lettered", malformed)
+        ctx.counters.add("written", len(read.lines))
+        ctx.counters.add("malformed", malformed)
+
+
+class _Read:
+    """A batch read: the lines to write, the ids to acknowledge once they
+    are written, the messages of bundles to dead-letter on their own
+    (payload, reason), and the items to fail."""
+
+    def __init__(self):
+        self.lines, self.taken, self.buried, self.failed = [], [], [], []
+
+    def item(self, item):
+        if not bundle.is_bundle(item.payload):
+            try:
+                self.lines.append(line_of(item.payload))
+            except (MalformedMessage, UnicodeEncodeError) as err:
+                self.failed.append(Failure(item, f"not a loglines message: {err}",
+                                           permanent=True))
+                return
+            self.taken.append(item.id)
+            return
+        try:
+            payloads = bundle.split(item.payload)
+        except bundle.BadBundle as err:
+            self.failed.append(Failure(item, f"not a whole bundle: {err}", permanent=True))
+            return
+        for payload in payloads:
+            try:
+                self.lines.append(line_of(payload))
+            except (MalformedMessage, UnicodeEncodeError) as err:
+                self.buried.append((payload, f"not a loglines message (in a bundle): {err}"))
+        self.taken.append(item.id)

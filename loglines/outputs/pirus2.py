@@ -46,6 +46,13 @@ def delivery_client(o, dry_run_file):
                          ratelimit=o.ratelimit, failure_body=failure_body, **common)
 
 
+def forwarding(ctx, name):
+    """(target queues, as a bundle) of a success_queue or other_queue key."""
+    if not name:
+        return [], False
+    return [ctx.queue(name)], ctx.config.takes_bundles(name)
+
+
 class Settle:
     """What happens to each item of a batch, collected, then done in 4 calls."""
 
@@ -53,11 +60,12 @@ class Settle:
         self.delivered, self.other, self.failures = [], [], []
 
     def apply(self, ctx, queue, success, other):
+        """``success`` and ``other``: (target queues, forward as a bundle)."""
         cid = ctx.consumer_id
         if self.delivered:
-            ctx.call(queue.ack, cid, self.delivered, forward_to=success)
+            ctx.call(queue.ack, cid, self.delivered, forward_to=success[0], bundle=success[1])
         if self.other:
-            ctx.call(queue.ack, cid, self.other, forward_to=other)
+            ctx.call(queue.ack, cid, self.other, forward_to=other[0], bundle=other[1])
         if self.failures:
             _, dead = ctx.call(queue.fail, cid, self.failures)
             ctx.notify_dead(queue.name, dead, self.failures[0].error)
@@ -73,8 +81,10 @@ class Pirus2:
         self.view = PluginConfigView(ctx.config.raw)
         self.plugin.check_config(self.view, ctx.section.name)
         self.queue = ctx.queue(o.listento)
-        self.success = [ctx.queue(o.success_queue)] if o.success_queue else []
-        self.other = [ctx.queue(o.other_queue)] if o.other_queue else []
+        # A logger's queue takes a bundle per ack: a thousand lines for the
+        # queue's cost of one (config.takes_bundles, queue/bundle.py).
+        self.success = forwarding(ctx, o.success_queue)
+        self.other = forwarding(ctx, o.other_queue)
         self.stats = ctx.queue(o.stats_queue) if o.stats_queue else None
         self.dry_run_file = None
         if o.dry_run:
@@ -191,4 +201,5 @@ class Pirus2:
     def room_downstream(self):
         """Fetch nothing while a queue this worker copies into is at its cap."""
         stats = [self.stats] if self.stats is not None else []
-        return wait_for_room(self.ctx, self.success + self.other + stats, self.downstream)
+        return wait_for_room(self.ctx, self.success[0] + self.other[0] + stats,
+                             self.downstream)

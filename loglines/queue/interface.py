@@ -88,8 +88,9 @@ class Queue(ABC):
         """Block up to ``timeout`` seconds for a push; True when woken."""
 
     @abstractmethod
-    def ack(self, consumer_id, ids, forward_to=()) -> int:
-        """Done with these items; copy their payloads to ``forward_to`` queues."""
+    def ack(self, consumer_id, ids, forward_to=(), bundle=False) -> int:
+        """Done with these items; copy their payloads to ``forward_to`` queues,
+        as one bundle item per queue with ``bundle`` (queue/bundle.py)."""
 
     @abstractmethod
     def fail(self, consumer_id, failures) -> tuple:

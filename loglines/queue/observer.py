@@ -18,9 +18,10 @@ class QueueObserver:
     def pushed(self, queue, n):
         """``n`` payloads went into ``queue``, each under a fresh id."""
 
-    def acked(self, queue, n, forwarded):
-        """``n`` items of ``queue`` were acknowledged and each copied, under a
-        fresh id, into every queue of ``forwarded`` (often none)."""
+    def acked(self, queue, n, forwarded, copies):
+        """``n`` items of ``queue`` were acknowledged and copied, as ``copies``
+        items under fresh ids (``n``, or one bundle of them), into every
+        queue of ``forwarded`` (often none)."""
 
     def fanned_out(self, queue, n, targets):
         """``n`` items left ``queue``, each copied under a fresh id into every

@@ -80,10 +80,10 @@ class RedisQueue(Queue):
         with translated_errors():
             return self.client.blpop([self.keys.signal], timeout=max(0.01, timeout)) is not None
 
-    def ack(self, consumer_id, ids, forward_to=()):
+    def ack(self, consumer_id, ids, forward_to=(), bundle=False):
         ids = list(ids)
         if len(ids) > MAX_BATCH:  # the script unpacks them: keep under Lua's stack
-            return sum(self.ack(consumer_id, ids[i:i + MAX_BATCH], forward_to)
+            return sum(self.ack(consumer_id, ids[i:i + MAX_BATCH], forward_to, bundle)
                        for i in range(0, len(ids), MAX_BATCH))
         if not ids:
             return 0
@@ -91,12 +91,14 @@ class RedisQueue(Queue):
                 self.keyspace.seq, self.keyspace.queues]
         for target in forward_to:
             keys += [target.keys.ready, target.keys.items, target.keys.signal]
-        args = [consumer_id, len(forward_to), *(t.name for t in forward_to), *ids]
+        args = [consumer_id, len(forward_to), "1" if bundle else "0",
+                *(t.name for t in forward_to), *ids]
         with translated_errors():
             acked = int(self.scripts.ack(keys=keys, args=args))
         if acked:
+            copies = 1 if bundle else acked  # per target queue
             for observer in self.observers:
-                observer.acked(self, acked, forward_to)
+                observer.acked(self, acked, forward_to, copies)
         return acked
 
     def fail(self, consumer_id, failures, now_ms=None):

@@ -11,8 +11,8 @@ class Recorder(QueueObserver):
     def pushed(self, queue, n):
         self.heard.append(("pushed", queue.name, n))
 
-    def acked(self, queue, n, forwarded):
-        self.heard.append(("acked", queue.name, n, [t.name for t in forwarded]))
+    def acked(self, queue, n, forwarded, copies):
+        self.heard.append(("acked", queue.name, n, [t.name for t in forwarded], copies))
 
     def fanned_out(self, queue, n, targets):
         self.heard.append(("fanned_out", queue.name, n, [t.name for t in targets]))
@@ -38,8 +38,17 @@ def test_an_ack_is_heard_with_the_queues_it_forwarded_to(redis_client, prefix):
     ids = [i.id for i in q.fetch("c1", 3).items]
     q.ack("c1", ids[:1])
     q.ack("c1", ids[1:], forward_to=[out])
-    assert recorder.heard[1:] == [("acked", "in", 1, []), ("acked", "in", 2, ["out"])]
+    assert recorder.heard[1:] == [("acked", "in", 1, [], 1), ("acked", "in", 2, ["out"], 2)]
     assert out.stats().ready == 2
+
+
+def test_a_bundled_forward_is_heard_as_one_copy_per_target(redis_client, prefix):
+    store, recorder = observed(redis_client, prefix)
+    q, out = store.queue("in"), store.queue("out")
+    q.push([b"a", b"b", b"c"])
+    q.ack("c1", [i.id for i in q.fetch("c1", 3).items], forward_to=[out], bundle=True)
+    assert recorder.heard[1:] == [("acked", "in", 3, ["out"], 1)]
+    assert out.stats().ready == 1
 
 
 def test_a_fanout_is_heard_with_its_targets(redis_client, prefix):

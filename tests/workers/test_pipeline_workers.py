@@ -3,6 +3,7 @@ local tracker."""
 
 import json
 
+from loglines.queue import bundle
 from tests.support.waiting import wait_for
 from tests.workers.conftest import Background, run_worker, worker_context
 
@@ -12,7 +13,11 @@ def message(line, service="repo.example.ac.uk"):
 
 
 def lines_in(queue):
-    return [json.loads(i.payload)["logline"] for i in queue.fetch("reader", 1000).items]
+    """The lines of a queue's messages, those of bundles (a logger's queue) too."""
+    payloads = []
+    for item in queue.fetch("reader", 1000).items:
+        payloads += bundle.split(item.payload) if bundle.is_bundle(item.payload) else [item.payload]
+    return [json.loads(p)["logline"] for p in payloads]
 
 
 def test_broker_copies_every_line_into_every_fanout_queue(instance):
@@ -332,3 +337,40 @@ def test_events_dated_implausibly_are_dead_lettered_not_sent(instance, tracker):
     assert " h ahead of this host's clock" in dead[1]
     assert all("(earliest_event_year, future_tolerance)" in e for e in dead)
     assert ctx.store.counts("worker_pirus2")["rejected_implausible_time"] == 2
+
+
+def test_pirus2_forwards_to_a_loggers_queue_in_bundles_and_every_line_is_written(instance,
+                                                                                tracker,
+                                                                                tmp_path):
+    """articlelog is read by a logger only: it takes one bundle per
+    acknowledgement, and the logger writes every line of them. otherlog has
+    no reader in this file: it gets one item per line, as any reader takes."""
+    config = instance()
+    assert config.takes_bundles("articlelog") and not config.takes_bundles("otherlog")
+    ctx = worker_context(config, "worker_pirus2")
+    events = [f"GET /{i}/1/a.pdf 200" for i in range(40)]
+    ctx.queue("pirus2").push([message(line) for line in events] +
+                             [message(f"GET /{i}/ 206") for i in range(3)])
+    run_worker(config, "worker_pirus2")
+    articlelog = ctx.queue("articlelog")
+    assert 1 <= articlelog.stats().ready < len(events)
+    assert ctx.queue("otherlog").stats().ready == 3
+    run_worker(config, "logger_articlelogger")
+    written = (tmp_path / "logs/articles.log").read_text().splitlines()
+    assert sorted(written) == sorted(events)
+    assert articlelog.stats().ready == articlelog.stats().inflight == 0
+    assert ctx.store.counts("logger_articlelogger")["written"] == len(events)
+
+
+def test_a_bad_message_in_a_bundle_is_dead_lettered_alone(instance, tmp_path):
+    config = instance()
+    q = worker_context(config, "logger_articlelogger").queue("articlelog")
+    whole = bundle.pack([message("line a").encode(), b"junk", message("line b").encode()])
+    cut = bundle.pack([message("line c").encode()])[:-3]
+    q.push([whole, cut, message("line d")])
+    run_worker(config, "logger_articlelogger")
+    assert (tmp_path / "logs/articles.log").read_text() == "line a\nline b\nline d\n"
+    dead = {d.payload: d.error for d in q.dead_items()}
+    assert dead[b"junk"].startswith("not a loglines message (in a bundle)")
+    assert dead[cut].startswith("not a whole bundle: payload 1 of 1 is cut short")
+    assert len(dead) == 2 and q.stats().ready == q.stats().inflight == 0

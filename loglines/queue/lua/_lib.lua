@@ -72,6 +72,21 @@ local function enqueue(seq, ready, items, signal_key, payloads, first, last)
   return n
 end
 
+-- Payloads as one bundle (loglines/queue/bundle.py has the format and says
+-- why). HMGET gives false for a field that is gone: no payload, nothing kept.
+local function bundle(payloads)
+  local parts, n = {}, 0
+  for _, p in ipairs(payloads) do
+    if p then
+      parts[#parts + 1] = #p .. '\n'
+      parts[#parts + 1] = p
+      parts[#parts + 1] = '\n'
+      n = n + 1
+    end
+  end
+  return '\0bundle1 ' .. n .. '\n' .. table.concat(parts)
+end
+
 -- A script is not rolled back when a command fails half-way, so a script
 -- that writes to several keys checks their types before its first write.
 -- specs: key, type, key, type, ...; returns an error text or nil.
