@@ -1,5 +1,6 @@
 """logfromqueue: appends the line of each message of its queue to a file
 (loglines.outputs.logfile), each batch on disk before it is acknowledged.
+An item may be a bundle of messages, as pirus2 forwards them here.
 
 After a small batch the next fetch waits ``LINGER``, so a line may reach its
 file that much later.
@@ -11,7 +12,7 @@ from loglines.queue.interface import MAX_BATCH
 from loglines.runtime.consumer_loop import consume
 
 # pirus2 acknowledges events a few at a time as the tracker answers, so this
-# queue is fed a few lines at a time: waiting this long after a small batch
+# queue is fed small bundles: waiting this long after a small batch
 # lets the next one gather, one fsync for many lines instead of a few.
 LINGER = 0.05
 
