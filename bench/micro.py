@@ -37,6 +37,8 @@ logfile = logs/access.log
 servicename = {service}
 pushto = loglines
 start_at = beginning
+# Figure 1 measures the tailer alone, with no consumer taking the lines.
+readahead = 0
 [worker_parse]
 kind = pirus2
 listento = parse

@@ -60,6 +60,7 @@ class LogfilewatcherOptions(ProgramOptions):
     max_line_size: int
     line_start: str | None  # None: the access-log default; '': none
     batch_size: int
+    readahead: int  # lines ready in the queue past which reading waits (0: no limit)
     poll_interval: float
     state_dir: str
 

@@ -87,6 +87,7 @@ start_at = option('end', 'beginning', default='end')
 max_line_size = integer(min=256, default=16384)
 line_start = regex(default=None)
 batch_size = integer(min=1, max=10000, default=1000)
+readahead = integer(min=0, default=20000)
 poll_interval = float(min=0.01, max=5, default=0.1)
 state_dir = string(default='var/tail')
 """,

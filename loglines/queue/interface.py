@@ -25,6 +25,7 @@ class Item(NamedTuple):
 class PushResult:
     accepted: bool
     depth: int  # items in the queue before the push (ready + in flight + delayed)
+    ready: int = 0  # items ready after it (before it, when refused)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,10 @@ class Queue(ABC):
         record ``positions`` ({field: value}, how far a producer got in its
         input) in the same step. ``past_cap``: add them even so (what a
         stopping producer holds and cannot get again)."""
+
+    @abstractmethod
+    def ready_count(self) -> int:
+        """Items waiting for a consumer (not those in flight or delayed)."""
 
     @abstractmethod
     def has_room(self) -> bool:

@@ -39,7 +39,7 @@ class RedisQueue(Queue):
         positions = positions or {}
         pairs = [value for field in positions.items() for value in field]
         with translated_errors():
-            ok, depth = self.scripts.push(
+            ok, depth, ready = self.scripts.push(
                 keys=[k.ready, k.items, k.inflight, k.delayed, k.signal,
                       self.keyspace.seq, self.keyspace.queues, self.keyspace.positions],
                 args=[0 if past_cap else self.policy.cap, self.name, len(positions), *pairs,
@@ -48,7 +48,12 @@ class RedisQueue(Queue):
         if ok:
             for observer in self.observers:
                 observer.pushed(self, len(payloads))
-        return PushResult(bool(ok), int(depth))
+        return PushResult(bool(ok), int(depth), int(ready))
+
+    def ready_count(self):
+        """Items waiting for a consumer (not those in flight or delayed)."""
+        with translated_errors():
+            return int(self.client.llen(self.keys.ready))
 
     def has_room(self):
         if not self.policy.cap:

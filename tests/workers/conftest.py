@@ -21,7 +21,7 @@ def tracker():
 def instance(tmp_path, redis_server, prefix, tracker):
     """Write loglines.cfg for this test; returns a function making worker contexts."""
 
-    def make(extra="", queues="", endpoint=None, plugin=PLUGIN):
+    def make(extra="", queues="", endpoint=None, plugin=PLUGIN, watch=""):
         cfg = tmp_path / "loglines.cfg"
         cfg.write_text(textwrap.dedent(f"""
             [queues]
@@ -48,6 +48,7 @@ def instance(tmp_path, redis_server, prefix, tracker):
             start_at = beginning
             max_line_size = 1024
             batch_size = 5
+            {textwrap.dedent(watch).strip()}
             [logger_articlelogger]
             listento = articlelog
             logfile = logs/articles.log

@@ -162,3 +162,42 @@ def test_a_logfile_matching_nothing_is_warned_about_at_start(instance, tmp_path,
     with caplog.at_level("WARNING", logger="loglines.logger_watch"):
         run_worker(config, "logger_watch")
     assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def test_the_tailer_reads_no_further_ahead_than_its_readahead(instance, tmp_path):
+    """A file read faster than it is consumed stays in the file, not in
+    Redis: the tailer waits while readahead lines are ready, and goes on,
+    in order and exactly once, as they are taken."""
+    config = instance(watch="readahead = 10")
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, *(f"line {i}" for i in range(43)))
+    got = []
+    with Background(config, "logger_watch"):
+        assert wait_for(lambda: queue.stats().ready == 10)
+        wait_for(lambda: False, timeout=0.5)
+        assert queue.stats().ready == 10  # two batches of 5, then waiting
+        while len(got) < 43:
+            assert wait_for(lambda: queue.stats().ready > 0, timeout=20)
+            got += drain(queue)
+    assert [m["logline"] for m in got] == [f"line {i}" for i in range(43)]
+
+
+def test_delayed_items_do_not_hold_the_tailer_back(instance, tmp_path):
+    """Through a tracker's outage the events wait as delayed items: the
+    read-ahead counts only ready ones, so the tailer reads the file on."""
+    from loglines.queue import Failure
+
+    config = instance(watch="readahead = 10")
+    log = tmp_path / "logs/access.log"
+    queue = worker_context(config, "logger_watch").queue("loglines")
+    append(log, *(f"line {i}" for i in range(40)))
+
+    def fail_what_is_ready():
+        items = queue.fetch("outage", 100).items
+        queue.fail("outage", [Failure(i, "503 from the tracker") for i in items])
+        return queue.stats().delayed == 40
+
+    with Background(config, "logger_watch"):
+        assert wait_for(fail_what_is_ready, timeout=20)
+    assert queue.stats().ready == 0

@@ -85,7 +85,8 @@ class Watcher:
         # Redis holds a log that is rotated meanwhile, and reads it to its end.
         self.tailer = self._tailer()
         self.producer = ctx.producer(self.queue, paused="pausing, the file position is kept",
-                                     resumed="reading on", full_wait=WAIT)
+                                     resumed="reading on", full_wait=WAIT,
+                                     readahead=ctx.section.options.readahead)
         self.lag = LagPublisher(ctx.store, ctx.section.name, self.tailer)
         self.told = {}  # path -> the trouble already told of
 
