@@ -13,6 +13,10 @@ from ..errors import QueueUnavailable
 from ..queue import Failure, reconnect
 from ..queue.interface import MAX_BATCH
 
+# A fetch of weighed items takes at most what this many batches would weigh
+# were every item the heaviest there can be.
+FETCH_BOUND = 4
+
 
 def consume(ctx, queue, handle, batch_size, before_fetch=None, linger=0.0, weigh=None,
             heaviest=1):
@@ -50,14 +54,26 @@ def _gather(ctx, queue, batch_size, weigh=None, heaviest=1):
     """Up to ``batch_size`` items (or their weight), in fetches of at most
     MAX_BATCH while each comes full (a consumer whose batch is a
     transaction wants more than one fetch holds); the last fetch, the
-    items and their weight."""
-    items, weight = [], 0
+    items and their weight.
+
+    Weighed items are fetched as many as the heaviest seen so far leaves
+    room for (the first fetch assumes ``heaviest``), never more than
+    ``FETCH_BOUND`` batches' weight could be if every one were the
+    heaviest: small bundles (pirus2's acknowledgements of eight events)
+    come dozens a fetch, not a handful, and a batch stays bounded."""
+    items, weight, seen = [], 0, 0
+    bound = max(1, FETCH_BOUND * batch_size // heaviest)
     while True:
-        want = min(MAX_BATCH, max(1, (batch_size - weight) // heaviest))
+        want = min(MAX_BATCH, bound, max(1, (batch_size - weight) // (seen or heaviest)))
         fetched = _fetch(ctx, queue, want)
         _report(ctx, queue, fetched)
         items += fetched.items
-        weight += len(fetched.items) if weigh is None else sum(map(weigh, fetched.items))
+        if weigh is None:
+            weight += len(fetched.items)
+        else:
+            weights = list(map(weigh, fetched.items))
+            weight += sum(weights)
+            seen = max(seen, *weights, 1) if weights else seen
         if len(fetched.items) < want or weight >= batch_size:
             return fetched, items, weight
 

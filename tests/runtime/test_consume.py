@@ -110,3 +110,21 @@ def test_weighed_items_fill_a_batch_by_weight_in_fetches_that_never_take_far_mor
     with Loop(ctx, batch_size=10, weigh=lambda item: len(item.payload), heaviest=4) as loop:
         assert loop.returns_by_itself()
     assert [len(b) for b in loop.batches] == [3, 3, 1]
+
+
+def test_light_weighed_items_come_many_a_fetch_but_never_past_the_bound(make_ctx, monkeypatch):
+    """heaviest 10, batches of 20: the first fetch assumes the heaviest
+    (two items); once they weigh one each, the next takes up to the bound,
+    four batches' worth of the heaviest (8 items), not one or two."""
+    from loglines.runtime import consumer_loop
+
+    wants = []
+    real = consumer_loop._fetch
+    monkeypatch.setattr(consumer_loop, "_fetch",
+                        lambda ctx, queue, count: wants.append(count) or real(ctx, queue, count))
+    ctx = make_ctx(burst=True)
+    ctx.queue("work").push([b"x"] * 30)
+    with Loop(ctx, batch_size=20, weigh=lambda item: 1, heaviest=10) as loop:
+        assert loop.returns_by_itself()
+    assert wants[:3] == [2, 8, 8]
+    assert sum(len(b) for b in loop.batches) == 30 and max(len(b) for b in loop.batches) <= 20 + 8
