@@ -16,6 +16,15 @@ def append(path, *lines, raw=b""):
 
 
 
+def drain_until(queue, n):
+    """The messages of the queue as they come, until there are ``n``."""
+    got = []
+    while len(got) < n:
+        assert wait_for(lambda: queue.stats().ready > 0, timeout=20)
+        got += drain(queue)
+    return got
+
+
 def test_lines_arrive_as_messages_with_source_and_offset(instance, tmp_path):
     config = instance()
     log = tmp_path / "logs/access.log"
@@ -83,14 +92,11 @@ def test_a_full_queue_pauses_the_tailer_without_losing_its_place(instance, tmp_p
     log = tmp_path / "logs/access.log"
     queue = worker_context(config, "logger_watch").queue("loglines")
     append(log, *(f"line {i}" for i in range(23)))
-    got = []
     with Background(config, "logger_watch"):
         assert wait_for(lambda: queue.stats().ready == 5)
         wait_for(lambda: False, timeout=0.5)
         assert queue.stats().ready == 5  # paused at the cap, not dropping
-        while len(got) < 23:
-            assert wait_for(lambda: queue.stats().ready > 0, timeout=20)
-            got += drain(queue)
+        got = drain_until(queue, 23)
     assert [m["logline"] for m in got] == [f"line {i}" for i in range(23)]
 
 
@@ -172,14 +178,11 @@ def test_the_tailer_reads_no_further_ahead_than_its_readahead(instance, tmp_path
     log = tmp_path / "logs/access.log"
     queue = worker_context(config, "logger_watch").queue("loglines")
     append(log, *(f"line {i}" for i in range(43)))
-    got = []
     with Background(config, "logger_watch"):
         assert wait_for(lambda: queue.stats().ready == 10)
         wait_for(lambda: False, timeout=0.5)
         assert queue.stats().ready == 10  # two batches of 5, then waiting
-        while len(got) < 43:
-            assert wait_for(lambda: queue.stats().ready > 0, timeout=20)
-            got += drain(queue)
+        got = drain_until(queue, 43)
     assert [m["logline"] for m in got] == [f"line {i}" for i in range(43)]
 
 
