@@ -13,6 +13,7 @@ import contextlib
 import functools
 import re
 import time
+from typing import NamedTuple
 
 from ..config import PluginConfigView
 from ..queue import Failure
@@ -46,11 +47,17 @@ def delivery_client(o, dry_run_file):
                          ratelimit=o.ratelimit, failure_body=failure_body, **common)
 
 
+class Forward(NamedTuple):
+    """Where a success_queue or other_queue key sends what is acknowledged."""
+
+    queues: list
+    bundle: bool  # as one bundle per acknowledgement (config.takes_bundles)
+
+
 def forwarding(ctx, name):
-    """(target queues, as a bundle) of a success_queue or other_queue key."""
     if not name:
-        return [], False
-    return [ctx.queue(name)], ctx.config.takes_bundles(name)
+        return Forward([], False)
+    return Forward([ctx.queue(name)], ctx.config.takes_bundles(name))
 
 
 class Settle:
@@ -60,12 +67,13 @@ class Settle:
         self.delivered, self.other, self.failures = [], [], []
 
     def apply(self, ctx, queue, success, other):
-        """``success`` and ``other``: (target queues, forward as a bundle)."""
+        """``success`` and ``other``: Forward."""
         cid = ctx.consumer_id
         if self.delivered:
-            ctx.call(queue.ack, cid, self.delivered, forward_to=success[0], bundle=success[1])
+            ctx.call(queue.ack, cid, self.delivered, forward_to=success.queues,
+                     bundle=success.bundle)
         if self.other:
-            ctx.call(queue.ack, cid, self.other, forward_to=other[0], bundle=other[1])
+            ctx.call(queue.ack, cid, self.other, forward_to=other.queues, bundle=other.bundle)
         if self.failures:
             _, dead = ctx.call(queue.fail, cid, self.failures)
             ctx.notify_dead(queue.name, dead, self.failures[0].error)
@@ -201,5 +209,5 @@ class Pirus2:
     def room_downstream(self):
         """Fetch nothing while a queue this worker copies into is at its cap."""
         stats = [self.stats] if self.stats is not None else []
-        return wait_for_room(self.ctx, self.success[0] + self.other[0] + stats,
+        return wait_for_room(self.ctx, self.success.queues + self.other.queues + stats,
                              self.downstream)

@@ -40,16 +40,14 @@ def count(payload) -> int:
     """How many payloads an item carries: a bundle's count, else one."""
     if not is_bundle(payload):
         return 1
-    end = payload.find(b"\n", len(HEADER), len(HEADER) + 21)
     try:
-        return max(1, int(payload[len(HEADER):end]))
-    except ValueError:
+        return max(1, _number(payload, len(HEADER), "count")[0])
+    except BadBundle:
         return 1
 
 
 def split(payload) -> list[bytes]:
     """The payloads of a bundle; BadBundle if it is cut short or malformed."""
-    data = memoryview(payload)
     pos = len(HEADER)
     size, pos = _number(payload, pos, "count")
     out = []
@@ -60,7 +58,7 @@ def split(payload) -> list[bytes]:
         end = pos + length
         if payload[end:end + 1] != b"\n":
             raise BadBundle(f"payload {n} of {size} is cut short")
-        out.append(bytes(data[pos:end]))
+        out.append(payload[pos:end])
         pos = end + 1
     if pos != len(payload):
         raise BadBundle(f"{len(payload) - pos} bytes after the last of {size} payloads")

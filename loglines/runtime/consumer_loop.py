@@ -73,7 +73,7 @@ def _gather(ctx, queue, batch_size, weigh=None, heaviest=1):
         else:
             weights = list(map(weigh, fetched.items))
             weight += sum(weights)
-            seen = max(seen, *weights, 1) if weights else seen
+            seen = max(seen, 1, *weights)
         if len(fetched.items) < want or weight >= batch_size:
             return fetched, items, weight
 

@@ -57,7 +57,7 @@ class Producer:
     ``sleep`` (default: ``stop.wait``); a producer that must flush after a
     stop gives both a deadline instead. ``errors`` are the exceptions that
     mean "Redis does not take it now"; ``while_full`` is called between
-    offers of a batch the queue refused; ``readahead`` (0: none), see _pace.
+    offers of a batch the queue refused; ``readahead`` (0: none), see _paced.
     """
 
     def __init__(self, queue, stop, log, *, paused="pausing", resumed="going on",

@@ -2,7 +2,7 @@
 
 import time
 
-from loglines.outputs.pirus2 import Settle
+from loglines.outputs.pirus2 import Forward, Settle
 from loglines.queue import Failure
 from loglines.runtime.context import WorkerContext
 
@@ -19,7 +19,7 @@ def _dead_letter(ctx, n=1, error="400 Bad Request"):
     settle = Settle()
     for item in queue.fetch(ctx.consumer_id, n).items:
         settle.failures.append(Failure(item, error, permanent=True))
-    settle.apply(ctx, queue, [], [])
+    settle.apply(ctx, queue, Forward([], False), Forward([], False))
 
 
 def test_a_dead_letter_posts_one_webhook(notify_cfg, load_cfg, webhook, redis_server, run_jobs):

@@ -50,8 +50,10 @@ local function take_dead(dead, ids, first)
   return taken
 end
 
+-- A queue's items in any state but dead, and (second) those ready.
 local function depth(ready, inflight, delayed)
-  return redis.call('LLEN', ready) + redis.call('HLEN', inflight) + redis.call('ZCARD', delayed)
+  local waiting = redis.call('LLEN', ready)
+  return waiting + redis.call('HLEN', inflight) + redis.call('ZCARD', delayed), waiting
 end
 
 -- Add payloads[first..last] to a queue under fresh ids; returns how many.

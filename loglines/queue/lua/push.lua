@@ -6,12 +6,11 @@
 -- ARGV[1] cap (0: none)  ARGV[2] queue name  ARGV[3] number of positions P
 -- ARGV[4..3+2P] position field, value pairs  ARGV[4+2P..] payloads
 -- Returns {1, depth before, ready after} when pushed, {0, depth, ready}
--- when full: then nothing is pushed or recorded. A batch is pushed whole once the queue is below
--- its cap, so a queue may exceed its cap by at most one batch and a
--- producer never stalls on a batch larger than the cap.
+-- when full: then nothing is pushed or recorded. A batch is pushed whole
+-- once the queue is below its cap, so a queue may exceed its cap by at most
+-- one batch and a producer never stalls on a batch larger than the cap.
 local cap = tonumber(ARGV[1])
-local ready = redis.call('LLEN', KEYS[1])
-local d = ready + redis.call('HLEN', KEYS[3]) + redis.call('ZCARD', KEYS[4])
+local d, ready = depth(KEYS[1], KEYS[3], KEYS[4])
 if cap > 0 and d >= cap then
   return {0, d, ready}
 end
